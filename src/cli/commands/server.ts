@@ -1,0 +1,64 @@
+import { parse } from '../args.ts';
+import { EXIT, type CliIo } from '../io.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { startServer } from '../../main/start-server.ts';
+import { createLogger } from '../../main/logger.ts';
+
+const HELP = `Usage: tessera server [flags]
+
+Runs the Tessera server. On first start it creates, in the data folder (mode 0700):
+the admin key (admin.key, 0600), the key-encryption key (kek, 0600, unless TESSERA_KEK is set)
+and, with the embedded store, the SQLite database (tessera.db).
+
+Flags (each also settable as TESSERA_<NAME> or as a key in <data-dir>/tessera.yaml;
+flags win over the environment, which wins over the file):
+  --data-dir DIR        data folder (default ./.tessera; --data is the same)
+  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080; port 0 = any free port)
+  --trust-domain TD     SPIFFE trust domain (default tessera.local)
+  --database-url URL    postgres://… to use PostgreSQL instead of the embedded SQLite store
+  --public-url URL      base URL clients use (the token issuer); default derived from --listen
+  --tls-cert FILE       TLS certificate (PEM); with --tls-key serves HTTPS
+  --tls-key FILE        TLS private key (PEM)
+  --insecure-http       allow plain HTTP on a non-loopback address (behind a TLS proxy only)
+  --log-level LEVEL     fatal|error|warn|info|debug|trace|silent (default info)
+  --body-limit BYTES    largest request body accepted (default 65536)
+  --admin-token-ttl D   lifetime of admin access tokens, at most 10m (default 10m)
+  -h, --help            this help`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' }, data: { type: 'string' }, listen: { type: 'string' },
+  'trust-domain': { type: 'string' }, 'database-url': { type: 'string' }, 'public-url': { type: 'string' },
+  'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
+  'log-level': { type: 'string' }, 'body-limit': { type: 'string' }, 'admin-token-ttl': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parse(argv, OPTIONS);
+  if (v.help) { io.out(HELP); return EXIT.OK; }
+  const config = loadConfig({
+    dataDir: v['data-dir'] ?? v.data, listen: v.listen, trustDomain: v['trust-domain'],
+    databaseUrl: v['database-url'], publicUrl: v['public-url'], tlsCert: v['tls-cert'], tlsKey: v['tls-key'],
+    insecureHttp: v['insecure-http'], logLevel: v['log-level'], bodyLimit: v['body-limit'], adminTokenTtl: v['admin-token-ttl'],
+  }, io.env);
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  const s = server.services;
+  io.out([
+    `tessera server listening on ${server.url}`,
+    `  trust domain  ${config.trustDomain}`,
+    `  store         ${s.store.dialect === 'sqlite' ? `embedded SQLite in ${config.dataDir}` : 'PostgreSQL'}`,
+    `  data folder   ${config.dataDir}`,
+    `  admin key     ${s.access.adminKeyPath}`,
+    `  try           ./bin/tessera identity list --server ${server.url} --data ${config.dataDir}`,
+  ].join('\n'));
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing in-flight requests and queued writes');
+      server.stop().then(resolve, (e) => { logger.error({ err: e }, 'shutdown failed'); resolve(); });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return EXIT.OK;
+}

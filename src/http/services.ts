@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Store } from '../store/index.ts';
+import type { AccessRuntime } from '../access/index.ts';
+import type { ServerMetrics } from '../main/metrics.ts';
+
+/** Everything route plugins may use; built once in src/main. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  logger: Logger;
+  /** Public base URL; the `iss` of tokens this server signs. */
+  issuer: string;
+  access: AccessRuntime;
+  metrics: ServerMetrics;
+}

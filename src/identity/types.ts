@@ -1,0 +1,42 @@
+/** Tiers: 1 = customer data / production infra / artifact publishing, 2 = non-production privileged, 3 = low-risk. */
+export type Tier = 1 | 2 | 3;
+
+/** A static-credential exception: an identity allowed to hold a long-lived secret until expiresAt. */
+export interface StaticCredentialException {
+  reason: string;
+  expiresAt: number; // epoch ms
+}
+
+export interface Identity {
+  id: string;
+  spiffeId: string;
+  owner: string;
+  environment: string;
+  tier: Tier;
+  maxTtlSeconds: number;
+  description: string;
+  labels: Record<string, string>;
+  staticException: StaticCredentialException | null;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+  disabledAt: number | null;
+  disabledBy: string | null;
+}
+
+export interface IdentityFilter {
+  owner?: string | undefined;
+  environment?: string | undefined;
+  tier?: Tier | undefined;
+  /** every label given must match exactly */
+  labels?: Record<string, string> | undefined;
+  /** include disabled identities (default true) */
+  includeDisabled?: boolean | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** pass as `cursor` to get the next page; absent on the last page */
+  nextCursor?: string | undefined;
+}
