@@ -26,6 +26,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const MAX_HEADER = 16 * 1024;
 const TYPES = new Set(['at+jwt', 'application/at+jwt']);
 const ROLE_SET = new Set<string>(ROLES);
+const CACHE_MAX = 10_000;
 
 // Messages name what failed but never repeat the token or its claims.
 const fail = (message: string) => new TesseraError('ERR_UNAUTHENTICATED', message, { rule: 'access token' });
@@ -39,7 +40,25 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): AccessTokenVerifier {
   const byKid = new Map<string, { alg: JwsAlg; key: KeyObject }>(deps.keys.map((k) => [k.kid, { alg: k.alg, key: k.publicKey }]));
 
+  // Tokens already verified, until they expire: a signature check is most of the cost of an
+  // authenticated request, and a client reuses its token for minutes. Only time-independent
+  // checks are skipped on a hit; expiry and the principal's state are checked every time.
+  const verified = new Map<string, { sub: string; roles: Role[]; exp: number }>();
+
+  async function principalActor(sub: string, tokenRoles: Role[]): Promise<Actor> {
+    const p = await deps.principals.get(sub);
+    if (!p) throw fail('the principal of this access token no longer exists');
+    if (p.disabledAt !== null) throw fail('the principal of this access token is disabled');
+    // A token never grants more than the principal holds now: roles removed since issuance drop out.
+    return { id: sub, roles: tokenRoles.filter((r) => p.roles.includes(r)) };
+  }
+
   async function verify(token: string): Promise<Actor> {
+    const hit = verified.get(token);
+    if (hit) {
+      if (deps.clock.now() / 1000 >= hit.exp) { verified.delete(token); throw fail('access token has expired'); }
+      return principalActor(hit.sub, hit.roles);
+    }
     const header = token.split('.', 1)[0] ?? '';
     // Peek at the header for kid and typ; verifyJws below parses and checks everything properly.
     let h: Record<string, unknown>;
@@ -70,10 +89,10 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): Access
     if (typeof c.jti !== 'string' || c.jti === '') throw fail('access token has no jti');
     if (!Array.isArray(c.roles) || !c.roles.every((x) => typeof x === 'string' && ROLE_SET.has(x))) throw fail('access token roles are not valid');
 
-    const p = await deps.principals.get(c.sub);
-    if (!p) throw fail('the principal of this access token no longer exists');
-    if (p.disabledAt !== null) throw fail('the principal of this access token is disabled');
-    return { id: c.sub, roles: c.roles as Role[] };
+    const actor = await principalActor(c.sub, c.roles as Role[]);
+    if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, { sub: c.sub, roles: c.roles as Role[], exp: c.exp });
+    return actor;
   }
 
   return {

@@ -163,6 +163,16 @@ describe('access tokens', () => {
     await refused(`Bearer ${accessToken}`, /disabled/);
   });
 
+  test('a token never grants roles its principal no longer holds, also on a cached (already verified) token', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await t.store.write(async (tx) => t.store.principals.insert(tx, {
+      id: 'narrow', roles: ['auditor'], publicJwk: publicKey.export({ format: 'jwk' }), jwkThumbprint: 'y', description: '', createdAt: clock.now(), createdBy: 'test', disabledAt: null,
+    }));
+    const token = `Bearer ${jws(header(), claims({ sub: 'narrow', client_id: 'narrow', roles: ['admin', 'auditor'] }))}`;
+    assert.deepEqual((await rt.authenticate(token)).roles, ['auditor']);
+    assert.deepEqual((await rt.authenticate(token)).roles, ['auditor']);
+  });
+
   test('issueToken refuses lifetimes above 10 minutes', async () => {
     await assert.rejects(rt.issueToken({ id: 'admin', roles: ['admin'] }, 601), RangeError);
     await assert.rejects(rt.issueToken({ id: 'admin', roles: ['admin'] }, 0), RangeError);

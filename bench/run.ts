@@ -1,0 +1,17 @@
+// npm run bench: every benchmark, each a ratio against a floor or peer measured in the same run.
+import { formatResult, type BenchResult } from './result.ts';
+import { benchAuditAppend } from './audit-append.ts';
+import { benchIdentityCreate } from './identity-create.ts';
+
+const suites: [string, () => Promise<BenchResult[]>][] = [
+  ['audit append', benchAuditAppend],
+  ['identity create over HTTP', benchIdentityCreate],
+];
+
+const only = process.argv[2];
+console.log(`tessera bench — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+for (const [name, run] of suites) {
+  if (only && !name.includes(only)) continue;
+  console.log(`\n## ${name}`);
+  for (const r of await run()) console.log(formatResult(r));
+}
