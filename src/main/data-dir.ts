@@ -1,14 +1,15 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { TesseraError } from '../shared/errors.ts';
 
 export const LOCK_FILE = 'server.lock';
 
-/** Creates the data folder (0700) if needed; refuses one that others can read. */
+/**
+ * Creates the data folder (0700) if needed. An existing folder that others can read is narrowed
+ * to 0700, with a warning, by the access bootstrap (ensurePrivateDir), which runs at every start.
+ */
 export function ensureDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const mode = statSync(dir).mode & 0o777;
-  if (mode & 0o077) chmodSync(dir, 0o700);
 }
 
 function alive(pid: number): boolean {
