@@ -2,10 +2,14 @@
 import { formatResult, type BenchResult } from './result.ts';
 import { benchAuditAppend } from './audit-append.ts';
 import { benchIdentityCreate } from './identity-create.ts';
+import { benchX509Svid } from './x509-svid.ts';
+import { benchJwtSvid } from './jwt-svid.ts';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['audit append', benchAuditAppend],
   ['identity create over HTTP', benchIdentityCreate],
+  ['x509-svid issuance', benchX509Svid],
+  ['jwt-svid mint and verify', benchJwtSvid],
 ];
 
 const only = process.argv[2];

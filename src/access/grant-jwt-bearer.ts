@@ -12,7 +12,8 @@ export interface GrantDeps {
   clock: Clock;
   issuer: string;
   tokenEndpoint: string;
-  signer: JwtSigner;
+  /** The signer of the moment: the CA's active JWT key, which rotation replaces. */
+  signer: () => JwtSigner;
   ttlSeconds: number;
   keyCache: Map<string, VerifierKey>;
   /** Last time used assertion ids were pruned (epoch ms); shared across calls. */
@@ -58,7 +59,7 @@ export async function grantJwtBearer(deps: GrantDeps, input: { assertion?: strin
     const { principal, jti, exp } = await verifyAssertion({ ...deps, principals: deps.store.principals }, input.assertion);
     claimed = principal.id;
     const roles = grantedRoles(principal.roles, input.scope);
-    const issued = issueAccessToken(deps, { id: principal.id, roles }, deps.ttlSeconds);
+    const issued = issueAccessToken({ signer: deps.signer(), issuer: deps.issuer, clock: deps.clock }, { id: principal.id, roles }, deps.ttlSeconds);
     const now = deps.clock.now();
     const prune = now - deps.pruneState.last >= PRUNE_EVERY_MS;
     if (prune) deps.pruneState.last = now;

@@ -1,7 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import { createJwtSigner, ensureSigningKeys, loadKek, type VerifierKey } from '../ca/index.ts';
+import { loadKek, signerFor, startCa, type CaRuntime, type VerifierKey } from '../ca/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Actor, RequestContext, Role } from '../shared/context.ts';
 import type { Store } from '../store/index.ts';
@@ -30,6 +30,8 @@ export interface AccessRuntime extends Access {
   issueToken(p: { id: string; roles: Role[] }, ttlSeconds?: number): Promise<{ accessToken: string; expiresIn: number }>;
   /** The JWT verification keys, for a JWKS endpoint. */
   publicJwks(): { keys: JsonWebKey[] };
+  /** The CA whose JWT keys sign and verify access tokens (across rotations). */
+  ca: CaRuntime;
   /** `<issuer>/oauth2/token`. */
   tokenEndpoint: string;
   /** POST /oauth2/token with grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (RFC 7523). */
@@ -44,38 +46,56 @@ export interface BootstrapAccessDeps {
   logger?: Logger | undefined;
   /** Where TESSERA_KEK is read from; process.env unless given. */
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * The running CA (the composition root starts it). When absent, the KEK is loaded and a CA
+   * is started here without a rotation timer: for tests of this capability alone.
+   */
+  ca?: CaRuntime | undefined;
 }
 
-/**
- * Start-up of the access capability: loads the key-encryption key, makes sure the signing keys
- * exist (unwrapping them proves the KEK is right), bootstraps the admin principal and key file,
- * and returns what the HTTP layer needs.
- */
-export async function bootstrapAccess(deps: BootstrapAccessDeps): Promise<AccessRuntime> {
-  const { config, store, clock, issuer, logger } = deps;
-  const kek = loadKek({ dataDir: config.dataDir, env: deps.env ?? process.env });
+/** Loads the key-encryption key and says where it came from (never its value). */
+export function openKek(dataDir: string, env: NodeJS.ProcessEnv, logger?: Logger | undefined): Buffer {
+  const kek = loadKek({ dataDir, env });
   // (Not logged under a "kek" key: the logger redacts that path, and this is only where it lives.)
   if (kek.created) logger?.warn({ kekFile: kek.source }, 'created the key-encryption key; keep a copy outside the data folder, or give it through TESSERA_KEK');
   else logger?.info({ kekSource: kek.source }, 'loaded the key-encryption key');
-  const keys = await ensureSigningKeys({ store, kek: kek.key, clock, logger });
+  return kek.key;
+}
+
+/** The JWKS form of the CA's published JWT keys. */
+export function jwksOf(ca: Pick<CaRuntime, 'jwtKeys'>): { keys: JsonWebKey[] } {
+  return { keys: ca.jwtKeys().map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' })) };
+}
+
+/**
+ * Start-up of the access capability: bootstraps the admin principal and key file, and returns
+ * what the HTTP layer needs. Access tokens are signed by the CA's JWT key of the moment and
+ * verified against every key it publishes, so a rotation never breaks a session.
+ */
+export async function bootstrapAccess(deps: BootstrapAccessDeps): Promise<AccessRuntime> {
+  const { config, store, clock, issuer, logger } = deps;
+  const ca = deps.ca ?? await startCa({
+    config, store, clock, logger, reloadIntervalMs: 0,
+    kek: openKek(config.dataDir, deps.env ?? process.env, logger),
+  });
   const admin = await bootstrapAdmin({ dataDir: config.dataDir, store, clock, logger });
 
-  const signer = createJwtSigner(keys.jwt);
-  const verifier = createAccessTokenVerifier({ issuer, clock, keys: keys.jwtPublished, principals: store.principals });
+  const signer = () => signerFor(ca.jwtSigner());
+  const verifier = createAccessTokenVerifier({ issuer, clock, keys: () => ca.jwtKeys(), reload: () => ca.reload(), principals: store.principals });
   const tokenEndpoint = `${issuer}/oauth2/token`;
-  const jwks = { keys: keys.jwtPublished.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' })) };
   const keyCache = new Map<string, VerifierKey>();
   const pruneState = { last: 0 };
 
   return {
     adminKeyPath: admin.adminKeyPath,
     tokenEndpoint,
+    ca,
     authenticate: (authorization) => verifier.authenticate(authorization),
     async issueToken(p, ttlSeconds = config.adminTokenTtl) {
-      const t = issueAccessToken({ signer, issuer, clock }, p, ttlSeconds);
+      const t = issueAccessToken({ signer: signer(), issuer, clock }, p, ttlSeconds);
       return { accessToken: t.accessToken, expiresIn: t.expiresIn };
     },
-    publicJwks: () => ({ keys: jwks.keys.map((k) => ({ ...k })) }),
+    publicJwks: () => jwksOf(ca),
     exchangeAssertion: (input, ctx) => grantJwtBearer({
       store, clock, issuer, tokenEndpoint, signer, ttlSeconds: config.adminTokenTtl, keyCache, pruneState,
     }, input, ctx),

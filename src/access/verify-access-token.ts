@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyJws, type JwsAlg, type PublishedKey } from '../ca/index.ts';
+import { verifyJws, type JwsAlg } from '../ca/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ROLES, type Actor, type Role } from '../shared/context.ts';
 import { TesseraError } from '../shared/errors.ts';
@@ -9,8 +9,16 @@ import type { PrincipalRepo } from './principal-repo.ts';
 export interface AccessTokenVerifierDeps {
   issuer: string;
   clock: Clock;
-  /** The server's JWT keys; a token naming any other kid is refused (nothing is fetched). */
-  keys: readonly PublishedKey[];
+  /**
+   * The server's published JWT keys, asked on every verification (a rotation changes them); a
+   * token naming any other kid is refused. The same array is returned until the set changes.
+   */
+  keys: () => readonly { kid: string; alg: JwsAlg; publicKey: KeyObject }[];
+  /**
+   * Re-reads the keys from the store: another server sharing it may have rotated. Called at most
+   * once a second, for a kid not known yet (nothing is ever fetched from elsewhere).
+   */
+  reload?: (() => Promise<void>) | undefined;
   principals: Pick<PrincipalRepo, 'get'>;
 }
 
@@ -27,6 +35,7 @@ const MAX_HEADER = 16 * 1024;
 const TYPES = new Set(['at+jwt', 'application/at+jwt']);
 const ROLE_SET = new Set<string>(ROLES);
 const CACHE_MAX = 10_000;
+const RELOAD_EVERY_MS = 1000;
 
 // Messages name what failed but never repeat the token or its claims.
 const fail = (message: string) => new TesseraError('ERR_UNAUTHENTICATED', message, { rule: 'access token' });
@@ -38,7 +47,29 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
  * point read to make sure the principal still exists and is enabled.
  */
 export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): AccessTokenVerifier {
-  const byKid = new Map<string, { alg: JwsAlg; key: KeyObject }>(deps.keys.map((k) => [k.kid, { alg: k.alg, key: k.publicKey }]));
+  let source: readonly { kid: string; alg: JwsAlg; publicKey: KeyObject }[] | undefined;
+  let byKid = new Map<string, { alg: JwsAlg; key: KeyObject }>();
+  const keyFor = (kid: string) => {
+    const keys = deps.keys();
+    if (keys !== source) {
+      source = keys;
+      byKid = new Map(keys.map((k) => [k.kid, { alg: k.alg, key: k.publicKey }]));
+    }
+    return byKid.get(kid);
+  };
+  let lastReload = Number.NEGATIVE_INFINITY;
+  async function findKey(kid: unknown): Promise<{ alg: JwsAlg; key: KeyObject } | undefined> {
+    if (typeof kid !== 'string') return undefined;
+    const known = keyFor(kid);
+    if (known || !deps.reload) return known;
+    // Rate-limited (in real time, whatever the injected clock says): tokens with made-up kids
+    // must not turn into a stream of store reads.
+    const now = performance.now();
+    if (now - lastReload < RELOAD_EVERY_MS) return undefined;
+    lastReload = now;
+    await deps.reload();
+    return keyFor(kid);
+  }
 
   // Tokens already verified, until they expire: a signature check is most of the cost of an
   // authenticated request, and a client reuses its token for minutes. Only time-independent
@@ -69,7 +100,7 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): Access
       throw fail('access token is malformed: the header is not a JSON object');
     }
     if (typeof h.typ !== 'string' || !TYPES.has(h.typ.toLowerCase())) throw fail('token is not an access token (typ must be at+jwt)');
-    const key = typeof h.kid === 'string' ? byKid.get(h.kid) : undefined;
+    const key = await findKey(h.kid);
     if (!key) throw fail('access token was signed by a key this server does not know');
     const r = verifyJws(token, key);
     if (!r.ok) throw fail(`access token rejected: ${r.reason}`);

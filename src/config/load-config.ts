@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TesseraError } from '../shared/errors.ts';
-import { DEFAULTS, FIELDS, parseLayer, type Config } from './schema.ts';
+import { DEFAULTS, FIELDS, checkCaConfig, parseLayer, type Config } from './schema.ts';
 
 export const CONFIG_FILE = 'tessera.yaml';
 
@@ -52,6 +52,7 @@ export function isLoopback(host: string): boolean {
 
 /** Start-up checks that need more than one key. */
 export function checkServerConfig(c: Config): void {
+  checkCaConfig(c);
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
     throw new TesseraError('ERR_CONFIG', 'config tlsCert/tlsKey: give both or neither', { field: c.tlsCert ? 'tlsKey' : 'tlsCert', rule: 'pair' });
   }

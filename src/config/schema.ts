@@ -1,5 +1,5 @@
 import { TesseraError } from '../shared/errors.ts';
-import { parseDuration } from '../shared/duration.ts';
+import { formatDuration, parseDuration } from '../shared/duration.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -19,7 +19,26 @@ export interface Config {
   bodyLimit: number;
   /** Lifetime of admin access tokens, seconds (at most 10 minutes). */
   adminTokenTtl: number;
+  /** Policy maximum lifetime of any SVID (JWT or X.509), seconds. */
+  svidMaxTtl: number;
+  /** Algorithm of the keys that sign JWTs (JWT-SVIDs and access tokens). */
+  jwtAlg: JwtAlgName;
+  /** Lifetime of each CA certificate and key, seconds; at least 6 × svidMaxTtl. */
+  caTtl: number;
+  /** How long a JWT signing key stays active before the next one takes over, seconds. */
+  jwtKeyTtl: number;
+  /** Operator-supplied root (PEM certificate and private key files): Tessera's CA becomes an intermediate under it. */
+  caRootCert: string | undefined;
+  caRootKey: string | undefined;
 }
+
+export type JwtAlgName = 'ES256' | 'RS256';
+export const JWT_ALGS: readonly JwtAlgName[] = ['ES256', 'RS256'];
+
+/** CA lifetime over the longest SVID: SVIDs issued just before a CA is replaced still end before it does. */
+export const CA_TTL_SVID_FACTOR = 6;
+/** Shortest jwtKeyTtl: a key is published for at least this long before it signs (relying parties cache the JWKS). */
+export const JWT_KEY_TTL_MIN = 15 * 60;
 
 export const DEFAULTS: Config = {
   dataDir: './.tessera',
@@ -33,6 +52,12 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   bodyLimit: 64 * 1024,
   adminTokenTtl: 600,
+  svidMaxTtl: 3600,
+  jwtAlg: 'ES256',
+  caTtl: 86_400,
+  jwtKeyTtl: 86_400,
+  caRootCert: undefined,
+  caRootKey: undefined,
 };
 
 type Parser = (v: unknown, field: string) => unknown;
@@ -86,10 +111,43 @@ const adminTokenTtl: Parser = (v, f) => {
   return s;
 };
 
+const seconds = (f: string, v: unknown, min: number, max: number, what: string): number => {
+  let s: number;
+  try { s = parseDuration(v, f); } catch { throw bad(f, 'must be a duration such as "1h" or "24h"'); }
+  if (s < min || s > max) throw bad(f, `must be between ${formatDuration(min)} and ${formatDuration(max)}: ${what}`);
+  return s;
+};
+const svidMaxTtl: Parser = (v, f) => seconds(f, v, 60, 7 * 86_400, 'the longest lifetime any SVID may have');
+const caTtl: Parser = (v, f) => seconds(f, v, 6 * 60, 3650 * 86_400, 'the lifetime of each CA certificate');
+const jwtKeyTtl: Parser = (v, f) => seconds(f, v, JWT_KEY_TTL_MIN, 365 * 86_400, 'how long each JWT signing key signs');
+const jwtAlg: Parser = (v, f) => {
+  if (typeof v !== 'string' || !(JWT_ALGS as readonly string[]).includes(v)) throw bad(f, `must be one of ${JWT_ALGS.join(', ')}`);
+  return v;
+};
+
+/**
+ * Rules that tie several keys together (each key alone is checked by its parser). The CA must
+ * outlive the longest SVID by the factor SPIRE uses: the next CA takes over when 1/6 of the
+ * current one's life is left, so an SVID issued just before the switch still ends before its CA.
+ */
+export function checkCaConfig(c: Pick<Config, 'svidMaxTtl' | 'caTtl' | 'caRootCert' | 'caRootKey'>): void {
+  if (c.caTtl < CA_TTL_SVID_FACTOR * c.svidMaxTtl) {
+    throw new TesseraError('ERR_CONFIG',
+      `config caTtl (${formatDuration(c.caTtl)}) must be at least ${CA_TTL_SVID_FACTOR} × svidMaxTtl (${formatDuration(c.svidMaxTtl)}) = ${formatDuration(CA_TTL_SVID_FACTOR * c.svidMaxTtl)}, ` +
+      'so that no SVID outlives the CA that signed it; raise caTtl or lower svidMaxTtl',
+      { field: 'caTtl', rule: `caTtl >= ${CA_TTL_SVID_FACTOR} x svidMaxTtl`, related: 'svidMaxTtl' });
+  }
+  if ((c.caRootCert === undefined) !== (c.caRootKey === undefined)) {
+    throw new TesseraError('ERR_CONFIG', 'config caRootCert/caRootKey: give both (the root certificate and its private key) or neither',
+      { field: c.caRootCert === undefined ? 'caRootCert' : 'caRootKey', rule: 'pair' });
+  }
+}
+
 /** Key → parser. Anything not listed here is an unknown key and is refused. */
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
+  svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str,
 };
 
 /** Validates one layer (flags, env or YAML): unknown keys and bad values name the field. */

@@ -97,6 +97,10 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     if (auth === 'public') { req.ctx = anonymous; return; }
     try {
       const actor = await s.access.authenticate(req.headers.authorization);
+      // A revoked access token still verifies: the deny list (in memory) stops it at once.
+      if (s.revocations.isTokenRevoked((req.headers.authorization ?? '').replace(/^Bearer +/i, '').trim())) {
+        throw new TesseraError('ERR_UNAUTHENTICATED', 'access token has been revoked', { rule: 'access token' });
+      }
       if (!actor.roles.some((r: Role) => auth.includes(r))) {
         throw new TesseraError('ERR_FORBIDDEN', `this operation needs one of the roles: ${auth.join(', ')}`, { rule: 'role', required: auth });
       }

@@ -3,7 +3,9 @@ import type { Config } from '../config/schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { AccessRuntime } from '../access/index.ts';
+import type { CaRuntime } from '../ca/index.ts';
 import type { ServerMetrics } from '../main/metrics.ts';
+import type { DenyList } from '../revocation/index.ts';
 
 /** Everything route plugins may use; built once in src/main. */
 export interface Services {
@@ -14,5 +16,9 @@ export interface Services {
   /** Public base URL; the `iss` of tokens this server signs. */
   issuer: string;
   access: AccessRuntime;
+  /** The CA: JWT and X.509 signing keys of the moment, and every key relying parties may see. */
+  ca: CaRuntime;
   metrics: ServerMetrics;
+  /** Revoked tokens, identities and static keys, checked in memory. */
+  revocations: DenyList;
 }

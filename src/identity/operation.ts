@@ -15,7 +15,8 @@ export interface IdentityDeps {
   trustDomain: string;
 }
 
-export type IdentityAction = 'identity.create' | 'identity.update' | 'identity.disable' | 'identity.enable' | 'identity.delete';
+export type IdentityAction = 'identity.create' | 'identity.update' | 'identity.disable' | 'identity.enable' | 'identity.delete'
+  | 'static-key.create';
 
 // Failures of the server itself are not refusals of the caller's request.
 const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);

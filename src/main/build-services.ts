@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import { openStore, type Store } from '../store/index.ts';
-import { bootstrapAccess } from '../access/index.ts';
+import { openStore, SQLITE_FILE, type Store } from '../store/index.ts';
+import { bootstrapAccess, openKek } from '../access/index.ts';
+import { startCa, type StartedCa } from '../ca/index.ts';
+import { startDenyList } from '../revocation/index.ts';
 import type { Services } from '../http/services.ts';
 import { createMetrics } from './metrics.ts';
 import { ensureDataDir } from './data-dir.ts';
+import { TesseraError } from '../shared/errors.ts';
 
 export function issuerOf(config: Config): string {
   if (config.publicUrl) return config.publicUrl;
@@ -13,16 +17,43 @@ export function issuerOf(config: Config): string {
   return `${config.tlsCert ? 'https' : 'http'}://${host}:${config.listen.port}`;
 }
 
+/** Where the store is, for messages: never the URL's user name or password. */
+export function describeStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): string {
+  if (!config.databaseUrl) return `the embedded SQLite store ${join(config.dataDir, SQLITE_FILE)}`;
+  try {
+    const u = new URL(config.databaseUrl);
+    return `the PostgreSQL store at ${u.host || 'the default host'}${u.pathname.length > 1 ? u.pathname : ''}`;
+  } catch {
+    return 'the PostgreSQL store (database URL not parseable)';
+  }
+}
+
+/** Opens the store; any failure becomes one clear error naming which store could not be opened. */
+async function openConfiguredStore(config: Config, schema: string | undefined, clock: Clock): Promise<Store> {
+  try {
+    return await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema, clock });
+  } catch (e) {
+    if (e instanceof TesseraError) throw e;
+    const reason = (e as Error)?.message || (e as { code?: string })?.code || String(e);
+    throw new TesseraError('ERR_STORE_UNAVAILABLE', `cannot open ${describeStore(config)}: ${reason}`,
+      { field: config.databaseUrl ? 'databaseUrl' : 'dataDir', rule: 'store reachable' });
+  }
+}
+
 /** The composition root: the only place that constructs the store, keys and services. */
 export async function buildServices(config: Config, logger: Logger, opts: { clock?: Clock; schema?: string } = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   ensureDataDir(config.dataDir);
-  const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema, clock });
+  const store = await openConfiguredStore(config, opts.schema, clock);
+  let ca: StartedCa | undefined;
   try {
     const issuer = issuerOf(config);
-    const access = await bootstrapAccess({ config, store, clock, issuer, logger });
-    return { config, clock, store, logger, issuer, access, metrics: createMetrics(store) };
+    ca = await startCa({ config, store, clock, logger, kek: openKek(config.dataDir, process.env, logger) });
+    const access = await bootstrapAccess({ config, store, clock, issuer, logger, ca });
+    const revocations = await startDenyList({ repo: store.revocations, clock, logger });
+    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations };
   } catch (e) {
+    ca?.close();
     await store.close();
     throw e;
   }

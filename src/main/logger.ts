@@ -6,6 +6,8 @@ export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["dpop"]', 'headers.authorization',
   'authorization', 'password', 'secret', 'token', 'accessToken', 'access_token', 'assertion',
   'subject_token', 'actor_token', 'client_secret', 'privateKey', 'private_key', 'kek',
+  // any object holding request headers, e.g. an outgoing call logged as { upstream: { headers } }
+  '*.authorization', '*.headers.authorization', '*.headers.cookie',
   '*.password', '*.secret', '*.token', '*.accessToken', '*.access_token', '*.assertion',
   '*.subject_token', '*.actor_token', '*.client_secret', '*.privateKey', '*.private_key', '*.kek',
 ];

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,6 +8,7 @@ import type { Services } from '../http/services.ts';
 import { buildServices, issuerOf } from './build-services.ts';
 import { createLogger } from './logger.ts';
 import { ensureDataDir, lockDataDir } from './data-dir.ts';
+import { loadTls } from './load-tls.ts';
 import { TesseraError } from '../shared/errors.ts';
 
 export interface RunningServer {
@@ -33,14 +33,13 @@ async function freePort(host: string): Promise<number> {
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkServerConfig(config);
+  const https = loadTls(config);
   ensureDataDir(config.dataDir);
   if (config.listen.port === 0) config = { ...config, listen: { ...config.listen, port: await freePort(config.listen.host) } };
   const unlock = lockDataDir(config.dataDir, { listen: issuerOf(config) });
   let services: Services | undefined;
   try {
     services = await buildServices(config, logger);
-    const https = config.tlsCert && config.tlsKey
-      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
     const { app } = await buildApp(services, https ? { https } : {});
     try {
       await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -54,11 +53,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       url: s.issuer, services: s, app,
       stop: () => (stopping ??= (async () => {
         await app.close();
+        s.ca.close();
         await s.store.close();
         unlock();
       })()),
     };
   } catch (e) {
+    services?.ca.close();
     await services?.store.close().catch(() => {});
     unlock();
     throw e;

@@ -7,6 +7,8 @@ import type { AuditRepo } from '../audit/audit-repo.ts';
 import type { AuditEvent } from '../audit/types.ts';
 import type { PrincipalRepo } from '../access/principal-repo.ts';
 import type { KeyRepo } from '../ca/key-repo.ts';
+import type { RevocationRepo } from '../revocation/revocation-repo.ts';
+import type { StaticKeyRepo } from '../identity/static-keys/static-key-repo.ts';
 import type { Database, Dialect } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -16,6 +18,8 @@ import { auditRepo } from './audit-sql.ts';
 import { identityRepo } from './identity-sql.ts';
 import { principalRepo } from './principal-sql.ts';
 import { keyRepo } from './key-sql.ts';
+import { revocationRepo } from './revocation-sql.ts';
+import { staticKeyRepo } from './static-key-sql.ts';
 
 export type { Database, Sql, Dialect } from './sql.ts';
 export { sqlOf } from './write-queue.ts';
@@ -27,6 +31,8 @@ export interface Store extends UnitOfWork {
   readonly audit: AuditRepo;
   readonly principals: PrincipalRepo;
   readonly keys: KeyRepo;
+  readonly revocations: RevocationRepo;
+  readonly staticKeys: StaticKeyRepo;
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribe to audit events after they are durably committed (metrics, detections). */
   onAudit(listener: (events: AuditEvent[]) => void): void;
@@ -74,6 +80,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     audit: auditRepo(db),
     principals: principalRepo(db),
     keys: keyRepo(db),
+    revocations: revocationRepo(db),
+    staticKeys: staticKeyRepo(db),
     write: (fn) => queue.write(fn),
     onAudit: (l) => { listeners.push(l); },
     async ping() { await db.get('SELECT 1 AS ok'); },

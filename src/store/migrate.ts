@@ -1,26 +1,46 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TesseraError } from '../shared/errors.ts';
 import type { Database } from './sql.ts';
 
-const DIR = join(import.meta.dirname, 'migrations');
+/** The migrations shipped with this build. */
+export const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
 // Any constant: serialises migration runs of several servers sharing one PostgreSQL database.
 const PG_LOCK = 7_312_001;
+const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export interface Migration { version: number; name: string; sql: string }
 
-export function loadMigrations(): Migration[] {
-  return readdirSync(DIR)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.slice(5, -4), sql: readFileSync(join(DIR, f), 'utf8') }));
+/**
+ * Reads the migration files in version order. Two files with one version number are refused:
+ * schema_migrations records versions, so one of them would otherwise never run on any store.
+ */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir).filter((f) => FILE.test(f)).sort();
+  const byVersion = new Map<number, string>();
+  for (const f of files) {
+    const version = Number(FILE.exec(f)![1]);
+    const other = byVersion.get(version);
+    if (other !== undefined) {
+      throw new TesseraError('ERR_INTERNAL', `migrations ${other} and ${f} share version ${version}; renumber one of them`,
+        { files: [other, f], version });
+    }
+    byVersion.set(version, f);
+  }
+  return files.map((f) => {
+    const [, version, name] = FILE.exec(f)!;
+    return { version: Number(version), name: name!, sql: readFileSync(join(dir, f), 'utf8') };
+  });
 }
 
 /** Applies every migration not applied yet, each in its own transaction. Idempotent. */
-export async function migrate(db: Database, now = Date.now()): Promise<number[]> {
+export async function migrate(db: Database, now = Date.now(), dir = MIGRATIONS_DIR): Promise<number[]> {
+  // Read (and checked) before anything is touched: a bad set of files changes nothing.
+  const migrations = loadMigrations(dir);
   const applied: number[] = [];
   const body = async () => {
     await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    for (const m of loadMigrations()) {
+    for (const m of migrations) {
       const done = await db.transaction(async (tx) => {
         if (await tx.get('SELECT version FROM schema_migrations WHERE version = $1', [m.version])) return false;
         await tx.exec(m.sql);
@@ -42,8 +62,8 @@ export async function migrate(db: Database, now = Date.now()): Promise<number[]>
 }
 
 /** True when every migration shipped with this build is applied (used by /readyz). */
-export async function migrationsApplied(db: Database): Promise<boolean> {
+export async function migrationsApplied(db: Database, dir = MIGRATIONS_DIR): Promise<boolean> {
   const rows = await db.all<{ version: number }>('SELECT version FROM schema_migrations');
   const have = new Set(rows.map((r) => Number(r.version)));
-  return loadMigrations().every((m) => have.has(m.version));
+  return loadMigrations(dir).every((m) => have.has(m.version));
 }

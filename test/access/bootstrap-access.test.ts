@@ -51,7 +51,8 @@ for (const kind of STORE_KINDS) {
         // The same KEK given through the environment works (moving it out of the data folder).
         writeFileSync(file, original);
         const moved = await bootstrapAccess({ config, store: t.store, clock: systemClock, issuer: ISSUER, env: { TESSERA_KEK: original.trim() } });
-        assert.equal(moved.publicJwks().keys.length, 1);
+        assert.deepEqual(moved.publicJwks(), (await bootstrapAccess({ config, store: t.store, clock: systemClock, issuer: ISSUER, env: { TESSERA_KEK: original.trim() } })).publicJwks());
+        assert.equal(moved.publicJwks().keys.length, 2, "the signing key and its prepared successor");
         rmSync(file);
         await bootstrapAccess({ config, store: t.store, clock: systemClock, issuer: ISSUER, env: { TESSERA_KEK: original.trim() } });
       } finally { await t.cleanup(); }

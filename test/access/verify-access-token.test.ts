@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import * as jose from 'jose';
 import { bootstrapAccess, type AccessRuntime } from '../../src/access/index.ts';
-import { ensureSigningKeys, loadKek, b64u, type ActiveKey } from '../../src/ca/index.ts';
+import { b64u, type JwtSigningKey, type PublishedJwtKey } from '../../src/ca/index.ts';
 import { DEFAULTS } from '../../src/config/schema.ts';
 import { fixedClock } from '../../src/shared/clock.ts';
 import { SYSTEM } from '../../src/shared/context.ts';
@@ -14,7 +14,7 @@ const ISSUER = 'https://tessera.test';
 const clock = fixedClock(Date.UTC(2030, 0, 1));
 let t: Awaited<ReturnType<typeof openTestStore>>;
 let rt: AccessRuntime;
-let serverKey: ActiveKey;
+let serverKey: JwtSigningKey & Pick<PublishedJwtKey, 'publicKey' | 'publicJwk'>;
 
 function jws(header: Record<string, unknown>, claims: Record<string, unknown>, key: KeyObject = serverKey.privateKey): string {
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
@@ -38,8 +38,9 @@ async function refused(authorization: string | undefined, message: RegExp) {
 before(async () => {
   t = await openTestStore('sqlite', { clock });
   rt = await bootstrapAccess({ config: { ...DEFAULTS, dataDir: t.dataDir, adminTokenTtl: 300 }, store: t.store, clock, issuer: ISSUER });
-  // The same key the server signs with, unwrapped with the server's own KEK (idempotent: no new key).
-  serverKey = (await ensureSigningKeys({ store: t.store, kek: loadKek({ dataDir: t.dataDir }).key, clock })).jwt;
+  // The very key the server signs with, and its published public half.
+  const signing = rt.ca.jwtSigner();
+  serverKey = { ...signing, ...rt.ca.jwtKeys().find((k) => k.kid === signing.kid)! };
 });
 after(async () => { await t.cleanup(); });
 
@@ -66,7 +67,10 @@ describe('access tokens', () => {
     assert.equal(payload.iat, nowS());
     assert.equal(payload.exp! - payload.iat!, 300);
     assert.match(String(payload.jti), /^[0-9a-f-]{36}$/);
-    assert.deepEqual(rt.publicJwks().keys.map((k) => k.kid), [serverKey.kid]);
+    // The signing key and its prepared successor (published before it ever signs).
+    assert.deepEqual(rt.publicJwks().keys.map((k) => k.kid), rt.ca.jwtKeys().map((k) => k.kid));
+    assert.deepEqual(rt.ca.jwtKeys().map((k) => k.status).sort(), ['active', 'prepared']);
+    assert.equal(rt.ca.jwtKeys().find((k) => k.status === 'active')!.kid, serverKey.kid);
     assert.ok(rt.publicJwks().keys.every((k) => k.d === undefined));
   });
 

@@ -20,9 +20,22 @@ test('the signer emits compact ES256 JWS that jose (a library written by others)
   assert.deepEqual(other.jws.header, { alg: 'ES256', typ: 'JWT', kid: 'k1' });
 });
 
-test('the signer refuses keys that are not P-256', () => {
+test('the signer refuses keys that are neither P-256 nor RSA of 2048 bits or more, and an alg that does not match the key', () => {
   assert.throws(() => createJwtSigner({ kid: 'k', privateKey: generateKeyPairSync('ed25519').privateKey }));
   assert.throws(() => createJwtSigner({ kid: 'k', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey }));
+  assert.throws(() => createJwtSigner({ kid: 'k', privateKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey }));
+  assert.throws(() => createJwtSigner({ kid: 'k', privateKey, alg: 'RS256' }), /for ES256, not RS256/);
+});
+
+test('RS256: header exactly {alg, kid, typ}, a PKCS#1 v1.5 signature that jose verifies', async () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signer = createJwtSigner({ kid: 'r1', privateKey: rsa.privateKey });
+  assert.equal(signer.alg, 'RS256');
+  const token = signer.sign({ sub: 'x' }, 'JWT');
+  assert.equal(Buffer.from(token.split('.')[0]!, 'base64url').toString(), '{"alg":"RS256","kid":"r1","typ":"JWT"}');
+  const { protectedHeader } = await jose.compactVerify(token, await jose.importJWK(rsa.publicKey.export({ format: 'jwk' }) as jose.JWK, 'RS256'));
+  assert.deepEqual(protectedHeader, { alg: 'RS256', kid: 'r1', typ: 'JWT' });
+  assert.ok(verifyJws(token, verifierKeyFromJwk(rsa.publicKey.export({ format: 'jwk' }), 'jwk', { allowRsa: true })).ok);
 });
 
 test('jwkThumbprint is RFC 7638: equal to jose.calculateJwkThumbprint for EC, OKP and RSA keys', async () => {

@@ -55,7 +55,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   } else {
     services = await buildServices({ ...config, listen: { host: '127.0.0.1', port: 8080 } }, createLogger('silent'));
     ({ app, routes } = await buildApp(services));
-    stop = async () => { await app.close(); await services.store.close(); };
+    stop = async () => { await app.close(); services.ca.close(); await services.store.close(); };
   }
   const tokenFor = async (roles: Role[], principalId = `test-${roles.join('-') || 'none'}`) => {
     await ensurePrincipal(services, principalId, roles);

@@ -287,7 +287,8 @@ for (const kind of STORE_KINDS) {
 
     test('every identity route declares its roles: writes admin, reads admin and auditor', () => {
       const mine = t.routes.filter((r) => r.url.startsWith(URL));
-      assert.equal(mine.length, 7);
+      // 7 registry routes, and the 2 static-key routes under /:id/keys (same role rules).
+      assert.equal(mine.length, 9);
       for (const r of mine) {
         assert.deepEqual(r.auth, r.method === 'GET' ? ['admin', 'auditor'] : ['admin'], `${r.method} ${r.url}`);
       }

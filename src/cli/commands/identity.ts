@@ -2,6 +2,7 @@ import { CLIENT_OPTIONS, keyValues, parse, type Options } from '../args.ts';
 import { connect, failExit, printResult, table, type ApiClient } from '../client.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { TesseraError } from '../../shared/errors.ts';
+import { runKey } from './identity-key.ts';
 
 /** An identity as the server returns it (see src/http/routes/identities.ts). */
 interface IdentityJson {
@@ -40,6 +41,7 @@ Commands:
   disable   stop issuing credentials to an identity
   enable    re-enable a disabled identity
   delete    remove an identity
+  key       static API keys (tsk_) for identities with a static-credential exception (create|list|revoke)
 
 Run tessera identity <command> --help for the flags of each.`,
   create: `Usage: tessera identity create --spiffe-id ID --owner NAME --env ENV --tier N --ttl DURATION [flags]
@@ -191,8 +193,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.out(HELP['']!);
     return command === '' ? EXIT.USAGE : EXIT.OK;
   }
+  if (command === 'key') return runKey(rest, io);
   if (!Object.hasOwn(HELP, command)) {
-    io.err(`tessera identity: unknown command "${command}"; commands: create, list, get, update, disable, enable, delete`);
+    io.err(`tessera identity: unknown command "${command}"; commands: create, list, get, update, disable, enable, delete, key`);
     return EXIT.USAGE;
   }
   const json = rest.includes('--json');

@@ -23,6 +23,14 @@ flags win over the environment, which wins over the file):
   --log-level LEVEL     fatal|error|warn|info|debug|trace|silent (default info)
   --body-limit BYTES    largest request body accepted (default 65536)
   --admin-token-ttl D   lifetime of admin access tokens, at most 10m (default 10m)
+  --svid-max-ttl D      the longest lifetime of any SVID, JWT or X.509 (default 1h; 1m to 7d)
+  --jwt-alg ALG         ES256 or RS256: how JWT-SVIDs and access tokens are signed (default ES256)
+  --ca-ttl D            lifetime of each X.509 CA; at least 6 × --svid-max-ttl (default 24h)
+  --jwt-key-ttl D       how long each JWT signing key signs before the next takes over
+                        (default 24h; at least 15m)
+  --ca-root-cert FILE   an operator root CA certificate (PEM): Tessera's CA becomes an
+                        intermediate under it, and the trust bundle carries the root
+  --ca-root-key FILE    that root's private key (PEM, mode 0600); give both or neither
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -30,6 +38,8 @@ const OPTIONS = {
   'trust-domain': { type: 'string' }, 'database-url': { type: 'string' }, 'public-url': { type: 'string' },
   'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
   'log-level': { type: 'string' }, 'body-limit': { type: 'string' }, 'admin-token-ttl': { type: 'string' },
+  'svid-max-ttl': { type: 'string' }, 'jwt-alg': { type: 'string' }, 'ca-ttl': { type: 'string' }, 'jwt-key-ttl': { type: 'string' },
+  'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -40,6 +50,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     dataDir: v['data-dir'] ?? v.data, listen: v.listen, trustDomain: v['trust-domain'],
     databaseUrl: v['database-url'], publicUrl: v['public-url'], tlsCert: v['tls-cert'], tlsKey: v['tls-key'],
     insecureHttp: v['insecure-http'], logLevel: v['log-level'], bodyLimit: v['body-limit'], adminTokenTtl: v['admin-token-ttl'],
+    svidMaxTtl: v['svid-max-ttl'], jwtAlg: v['jwt-alg'], caTtl: v['ca-ttl'], jwtKeyTtl: v['jwt-key-ttl'],
+    caRootCert: v['ca-root-cert'], caRootKey: v['ca-root-key'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

@@ -1,0 +1,109 @@
+// The X509-SVID request operation: a registered, enabled identity plus a CSR in, a certificate
+// chain out. The registry decides the SPIFFE ID and the lifetime; the CSR contributes only its
+// (checked) public key. Every issuance and every refusal is an audit event, and a certificate is
+// only handed out once its audit event is durable.
+import type { Clock } from '../../shared/clock.ts';
+import type { RequestContext } from '../../shared/context.ts';
+import { parseDuration } from '../../shared/duration.ts';
+import { TesseraError, invalid } from '../../shared/errors.ts';
+import type { UnitOfWork } from '../../shared/tx.ts';
+import { effectiveTtl, type Identity, type IdentityRepo } from '../../identity/index.ts';
+import type { CaRuntime } from '../ca-runtime.ts';
+import { issueX509Svid } from './issue-x509-svid.ts';
+import { parseCsr, type CsrKeyType } from './parse-csr.ts';
+
+export const X509_SVID_ACTION = 'svid.x509.issue';
+
+export interface X509SvidDeps {
+  store: { identities: Pick<IdentityRepo, 'get' | 'getBySpiffeId'>; write: UnitOfWork['write'] };
+  clock: Clock;
+  ca: Pick<CaRuntime, 'x509Issuer' | 'x509Authorities'>;
+  /** The server's policy maximum for any SVID (config svidMaxTtl), seconds. */
+  svidMaxTtl: number;
+}
+
+export interface X509SvidInput {
+  /** An identity id or its SPIFFE ID. */
+  identity?: unknown;
+  /** PKCS#10 request, PEM. */
+  csr?: unknown;
+  /** Requested lifetime ("15m" or seconds); defaults to the largest allowed. */
+  ttl?: unknown;
+}
+
+export interface X509SvidResult {
+  spiffeId: string;
+  identityId: string;
+  certDer: Buffer;
+  chainDer: Buffer[];
+  /** The trust bundle's X.509 authorities (roots). */
+  bundleDer: Buffer[];
+  serialHex: string;
+  notBefore: number;
+  notAfter: number;
+  keyType: CsrKeyType;
+  /** The lifetime granted (requested, capped by the identity's and the server's maximum), seconds. */
+  ttlSeconds: number;
+}
+
+const REF_MAX = 2048;
+// Failures of the server itself are not refusals of the caller's request.
+const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
+
+async function findIdentity(deps: X509SvidDeps, ref: unknown): Promise<Identity> {
+  if (ref === undefined || ref === null || ref === '') throw invalid('identity', 'is required: an identity id or a SPIFFE ID');
+  if (typeof ref !== 'string') throw invalid('identity', 'must be an identity id or a SPIFFE ID');
+  if (ref.length > REF_MAX) throw invalid('identity', `must be at most ${REF_MAX} characters`);
+  const found = ref.startsWith('spiffe://') ? await deps.store.identities.getBySpiffeId(ref) : await deps.store.identities.get(ref);
+  if (!found) throw new TesseraError('ERR_NOT_FOUND', `identity: no identity ${ref}`, { field: 'identity', rule: 'must exist' });
+  return found;
+}
+
+function issue(deps: X509SvidDeps, identity: Identity, input: X509SvidInput): Omit<X509SvidResult, 'bundleDer'> {
+  if (identity.disabledAt !== null) {
+    throw new TesseraError('ERR_IDENTITY_DISABLED', `identity: ${identity.spiffeId} is disabled; nothing is issued for it`, { field: 'identity', rule: 'must be enabled' });
+  }
+  const requested = input.ttl === undefined || input.ttl === null ? undefined : parseDuration(input.ttl, 'ttl');
+  const ttl = effectiveTtl({ requested, identityMax: identity.maxTtlSeconds, policyMax: deps.svidMaxTtl, field: 'ttl' });
+  if (input.csr === undefined || input.csr === null || input.csr === '') throw invalid('csr', 'is required: a PEM PKCS#10 certificate request');
+  const csr = parseCsr(input.csr, 'csr');
+  const svid = issueX509Svid(deps.ca.x509Issuer(), identity.spiffeId, csr, ttl, deps.clock.now());
+  return { spiffeId: identity.spiffeId, identityId: identity.id, ...svid, keyType: csr.keyType, ttlSeconds: ttl };
+}
+
+/** Issues an X509-SVID for a registered identity; refusals are audited and rethrown. */
+export async function requestX509Svid(deps: X509SvidDeps, ctx: RequestContext, input: X509SvidInput): Promise<X509SvidResult> {
+  let target = typeof input.identity === 'string' ? input.identity.slice(0, REF_MAX) : undefined;
+  let svid: Omit<X509SvidResult, 'bundleDer'>;
+  try {
+    const identity = await findIdentity(deps, input.identity);
+    target = identity.spiffeId;
+    svid = issue(deps, identity, input);
+  } catch (e) {
+    if (e instanceof TesseraError && !NOT_REFUSALS.has(e.code)) await auditDenied(deps, ctx, target, e);
+    throw e;
+  }
+  await deps.store.write(async (tx) => {
+    tx.audit(ctx, {
+      action: X509_SVID_ACTION, outcome: 'success', target: svid.spiffeId,
+      details: {
+        identityId: svid.identityId, spiffeId: svid.spiffeId, serial: svid.serialHex, keyType: svid.keyType,
+        notBefore: new Date(svid.notBefore).toISOString(), notAfter: new Date(svid.notAfter).toISOString(),
+        ttl: svid.ttlSeconds,
+      },
+    });
+  });
+  return { ...svid, bundleDer: deps.ca.x509Authorities().map((a) => a.certDer) };
+}
+
+async function auditDenied(deps: X509SvidDeps, ctx: RequestContext, target: string | undefined, e: TesseraError): Promise<void> {
+  const details: Record<string, unknown> = { code: e.code, message: e.message };
+  if (typeof e.details?.field === 'string') details.field = e.details.field;
+  if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
+  try {
+    await deps.store.write(async (tx) => { tx.audit(ctx, { action: X509_SVID_ACTION, outcome: 'denied', target, details }); });
+  } catch {
+    // The caller still learns why it was refused; a store that cannot record the refusal
+    // recorded nothing else either (no certificate was handed out).
+  }
+}
