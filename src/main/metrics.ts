@@ -19,7 +19,22 @@ export function createMetrics(store: Store): ServerMetrics {
     name: 'tessera_audit_events_total', help: 'Audit events durably appended, by action and outcome',
     labelNames: ['action', 'outcome'] as const, registers: [registry],
   });
-  store.onAudit((events) => { for (const e of events) auditEvents.inc({ action: e.action, outcome: e.outcome }); });
+  // Revocation MTTR: from when a credential was reported or detected to when it was revoked.
+  const mttr = new Histogram({
+    name: 'tessera_revocation_mttr_seconds', help: 'Time from detection to revocation of a credential, by kind',
+    labelNames: ['kind'] as const, registers: [registry],
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86400],
+  });
+  store.onAudit((events) => {
+    for (const e of events) {
+      auditEvents.inc({ action: e.action, outcome: e.outcome });
+      if (e.action === 'revocation.create' && e.outcome === 'success') {
+        const d = JSON.parse(e.details) as { kind?: string; detectedAt?: string; revokedAt?: string };
+        const seconds = (Date.parse(d.revokedAt ?? '') - Date.parse(d.detectedAt ?? '')) / 1000;
+        if (Number.isFinite(seconds) && seconds >= 0) mttr.observe({ kind: d.kind ?? 'unknown' }, seconds);
+      }
+    }
+  });
   new Gauge({
     name: 'tessera_identities', help: 'Registered machine identities', registers: [registry],
     async collect() { this.set(await store.identities.count()); },

@@ -16,7 +16,13 @@ export interface Migration { version: number; name: string; sql: string }
  * schema_migrations records versions, so one of them would otherwise never run on any store.
  */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => FILE.test(f)).sort();
+  const sql = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+  const misnamed = sql.filter((f) => !FILE.test(f));
+  // A misnamed file would be skipped silently on every store: refuse it instead.
+  if (misnamed.length > 0) {
+    throw new TesseraError('ERR_INTERNAL', `migration file ${misnamed[0]} is not named NNNN_lowercase_name.sql`, { files: misnamed });
+  }
+  const files = sql.sort();
   const byVersion = new Map<number, string>();
   for (const f of files) {
     const version = Number(FILE.exec(f)![1]);
@@ -40,6 +46,14 @@ export async function migrate(db: Database, now = Date.now(), dir = MIGRATIONS_D
   const applied: number[] = [];
   const body = async () => {
     await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const newest = Number((await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0);
+    const have = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const late = migrations.find((m) => m.version < newest && !have.has(m.version));
+    // A migration numbered below one already applied was written against an older schema.
+    if (late) {
+      throw new TesseraError('ERR_INTERNAL', `migration ${late.version} (${late.name}) is older than the newest applied migration ${newest}; renumber it above ${newest}`,
+        { version: late.version, newest });
+    }
     for (const m of migrations) {
       const done = await db.transaction(async (tx) => {
         if (await tx.get('SELECT version FROM schema_migrations WHERE version = $1', [m.version])) return false;

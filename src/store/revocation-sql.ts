@@ -18,7 +18,7 @@ export function revocationRepo(db: Sql): RevocationRepo {
   return {
     async insert(tx, r: NewRevocation) {
       const sql = sqlOf(tx);
-      // Locks the head row until commit (see migration 0005): seq order is commit order.
+      // Locks the head row until commit (see migration 0004): seq order is commit order.
       const head = await sql.get<{ seq: number | string }>('UPDATE revocation_head SET seq = seq + 1 WHERE id = 1 RETURNING seq');
       if (!head) throw new Error('revocation_head row missing');
       const seq = Number(head.seq);

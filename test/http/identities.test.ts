@@ -269,7 +269,11 @@ for (const kind of STORE_KINDS) {
         assert.equal(d.statusCode, 200, d.body);
         assert.match(d.json().disabledAt, /Z$/);
         assert.equal(d.json().disabledBy, 'admin');
-        assert.equal((await t.store.audit.last())?.action, 'identity.disable');
+        const events = await t.store.audit.list({ limit: 2, newestFirst: true });
+        assert.deepEqual(events.map((e) => e.action).sort(), ['identity.disable', 'revocation.create']);
+        // the disable reaches the deny-list feed as an identity revocation
+        const feed = await t.app.inject({ method: 'GET', url: '/v1/revocations', headers: admin });
+        assert.ok(feed.json().items.some((r: { kind: string; value: string }) => r.kind === 'identity' && r.value === a.spiffeId));
         const e = await t.app.inject({ method: 'POST', url: `${URL}/${encodeURIComponent(payments)}/enable`, headers: admin });
         assert.equal(e.statusCode, 200, e.body);
         assert.equal(e.json().disabledAt, null);

@@ -126,6 +126,18 @@ for (const kind of STORE_KINDS) {
       assert.equal(valueOf(again, 'tessera_identities'), count);
     });
 
+    test('a revocation is observed in the MTTR histogram: detection to revocation, by kind', async () => {
+      const detectedAt = new Date(Date.now() - 90_000).toISOString();
+      const res = await t.app.inject({ method: 'POST', url: '/v1/revocations', headers: admin, payload: { jti: `mttr-${kind}`, reason: 'leak', detectedAt } });
+      assert.equal(res.statusCode, 201, res.body);
+      const { samples } = await scrape();
+      assert.equal(valueOf(samples, 'tessera_revocation_mttr_seconds_count', { kind: 'jti' }), 1);
+      const sum = valueOf(samples, 'tessera_revocation_mttr_seconds_sum', { kind: 'jti' })!;
+      assert.ok(sum >= 90 && sum < 150, `MTTR ${sum}s for a credential detected 90 s before its revocation`);
+      assert.equal(valueOf(samples, 'tessera_revocation_mttr_seconds_bucket', { kind: 'jti', le: '60' }), 0);
+      assert.equal(valueOf(samples, 'tessera_revocation_mttr_seconds_bucket', { kind: 'jti', le: '300' }), 1);
+    });
+
     test('every response carries x-request-id; a well-formed one is echoed, anything else replaced', async () => {
       const plain = await t.app.inject({ method: 'GET', url: '/healthz' });
       const generated = String(plain.headers['x-request-id']);

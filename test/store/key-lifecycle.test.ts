@@ -1,4 +1,4 @@
-// The key lifecycle operations of KeyRepo (migration 0004) on both stores: compare-and-set
+// The key lifecycle operations of KeyRepo (migration 0003) on both stores: compare-and-set
 // transitions, one prepared key per purpose under racing servers, the new columns.
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';

@@ -151,6 +151,30 @@ for (const kind of STORE_KINDS) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    test('a misnamed migration file is refused, not skipped', async () => {
+      const { db } = await empty();
+      const dir = migrationDir({ '0001_create.sql': 'CREATE TABLE t_mis (a TEXT);', '0002-Add-B.sql': 'ALTER TABLE t_mis ADD COLUMN b TEXT;' });
+      try {
+        await assert.rejects(migrate(db, T0, dir), (e: unknown) => e instanceof TesseraError && e.message.includes('0002-Add-B.sql'));
+        assert.equal(await hasTable(db, 't_mis'), false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a migration numbered below one already applied is refused and nothing runs', async () => {
+      const { db } = await empty();
+      const dir = migrationDir({ '0001_create.sql': 'CREATE TABLE t_late (a TEXT);', '0003_add_c.sql': 'ALTER TABLE t_late ADD COLUMN c TEXT;' });
+      try {
+        assert.deepEqual(await migrate(db, T0, dir), [1, 3]);
+        writeFileSync(join(dir, '0002_add_b.sql'), 'ALTER TABLE t_late ADD COLUMN b TEXT;');
+        await assert.rejects(migrate(db, T0, dir), (e: unknown) => e instanceof TesseraError && /migration 2 \(add_b\) is older than the newest applied migration 3/.test(e.message));
+        assert.deepEqual((await recorded(db)).map((r) => r.version), [1, 3]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
 

@@ -5,6 +5,8 @@ import {
   createIdentity, updateIdentity, disableIdentity, enableIdentity, deleteIdentity, getIdentity, listIdentities,
   type Identity, type IdentityDeps,
 } from '../../identity/index.ts';
+import { createRevocation } from '../../revocation/index.ts';
+import { revocationDeps } from './revocations.ts';
 
 const WRITE = { auth: ['admin'] } as const;
 const READ = { auth: ['admin', 'auditor'] } as const;
@@ -78,8 +80,16 @@ export function identityRoutes(app: FastifyInstance, s: Services): void {
   app.patch<IdParams>('/v1/identities/:id', { config: WRITE, schema: { params: idParams, body: updateBody } },
     async (req) => identityJson(await updateIdentity(deps, req.ctx, req.params.id, req.body)));
 
-  app.post<IdParams>('/v1/identities/:id/disable', { config: WRITE, schema: { params: idParams } },
-    async (req) => identityJson(await disableIdentity(deps, req.ctx, req.params.id)));
+  // Disabling revokes every credential the identity holds: it is recorded as an identity
+  // revocation (in the same transaction as the disable), so that it reaches the SDKs' deny-list
+  // feed and other servers, not only introspection here.
+  app.post<IdParams>('/v1/identities/:id/disable', { config: WRITE, schema: { params: idParams } }, async (req) => {
+    // An unknown or malformed reference is refused (and the refusal audited) by disableIdentity.
+    const current = await getIdentity(deps, req.ctx, req.params.id).catch(async () => disableIdentity(deps, req.ctx, req.params.id));
+    if (current.disabledAt !== null) return identityJson(current);
+    await createRevocation(revocationDeps(s), req.ctx, { identity: current.id, reason: 'identity disabled' });
+    return identityJson(await getIdentity(deps, req.ctx, current.id));
+  });
 
   app.post<IdParams>('/v1/identities/:id/enable', { config: WRITE, schema: { params: idParams } },
     async (req) => identityJson(await enableIdentity(deps, req.ctx, req.params.id)));
