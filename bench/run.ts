@@ -4,12 +4,14 @@ import { benchAuditAppend } from './audit-append.ts';
 import { benchIdentityCreate } from './identity-create.ts';
 import { benchX509Svid } from './x509-svid.ts';
 import { benchJwtSvid } from './jwt-svid.ts';
+import { benchTokenExchange } from './token-exchange.ts';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['audit append', benchAuditAppend],
   ['identity create over HTTP', benchIdentityCreate],
   ['x509-svid issuance', benchX509Svid],
   ['jwt-svid mint and verify', benchJwtSvid],
+  ['token exchange', benchTokenExchange],
 ];
 
 const only = process.argv[2];

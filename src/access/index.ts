@@ -7,8 +7,8 @@ import type { Actor, RequestContext, Role } from '../shared/context.ts';
 import type { Store } from '../store/index.ts';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
 import { grantJwtBearer, type TokenResponse } from './grant-jwt-bearer.ts';
-import { issueAccessToken } from './issue-access-token.ts';
-import { createAccessTokenVerifier } from './verify-access-token.ts';
+import { issueAccessToken, type AccessTokenCnf } from './issue-access-token.ts';
+import { createAccessTokenVerifier, type SenderProof } from './verify-access-token.ts';
 
 export type { Principal, PrincipalRepo } from './principal-repo.ts';
 export { ADMIN_KEY_FILE, ADMIN_PRINCIPAL_ID, JWT_BEARER_GRANT, ACCESS_TOKEN_TYP, PRINCIPAL_ID_PATTERN } from './constants.ts';
@@ -16,18 +16,24 @@ export { createPrincipal, type CreatePrincipalInput, type PrincipalDeps } from '
 export { disablePrincipal } from './disable-principal.ts';
 export { readAdminKey } from './bootstrap-admin.ts';
 export type { TokenResponse } from './grant-jwt-bearer.ts';
+export type { AccessTokenCnf } from './issue-access-token.ts';
+export type { SenderProof } from './verify-access-token.ts';
 
 /** How the HTTP layer authenticates a request. */
 export interface Access {
-  /** Verifies an `Authorization: Bearer <access token>` header; throws ERR_UNAUTHENTICATED. */
-  authenticate(authorization: string | undefined): Promise<Actor>;
+  /**
+   * Verifies an `Authorization: Bearer <access token>` header, or `Authorization: DPoP <token>`
+   * for a DPoP-bound token (the proof is checked through `sender`); a sender-constrained token
+   * sent without its proof is refused. Throws ERR_UNAUTHENTICATED.
+   */
+  authenticate(authorization: string | undefined, sender?: SenderProof): Promise<Actor>;
 }
 
 /** Access as the running server has it: keys loaded, admin bootstrapped. */
 export interface AccessRuntime extends Access {
   adminKeyPath: string;
   /** Signs an access token directly (no assertion, no audit): for the server itself and tests. */
-  issueToken(p: { id: string; roles: Role[] }, ttlSeconds?: number): Promise<{ accessToken: string; expiresIn: number }>;
+  issueToken(p: { id: string; roles: Role[] }, ttlSeconds?: number, cnf?: AccessTokenCnf): Promise<{ accessToken: string; expiresIn: number }>;
   /** The JWT verification keys, for a JWKS endpoint. */
   publicJwks(): { keys: JsonWebKey[] };
   /** The CA whose JWT keys sign and verify access tokens (across rotations). */
@@ -90,9 +96,9 @@ export async function bootstrapAccess(deps: BootstrapAccessDeps): Promise<Access
     adminKeyPath: admin.adminKeyPath,
     tokenEndpoint,
     ca,
-    authenticate: (authorization) => verifier.authenticate(authorization),
-    async issueToken(p, ttlSeconds = config.adminTokenTtl) {
-      const t = issueAccessToken({ signer: signer(), issuer, clock }, p, ttlSeconds);
+    authenticate: (authorization, sender) => verifier.authenticate(authorization, sender),
+    async issueToken(p, ttlSeconds = config.adminTokenTtl, cnf) {
+      const t = issueAccessToken({ signer: signer(), issuer, clock }, p, ttlSeconds, cnf);
       return { accessToken: t.accessToken, expiresIn: t.expiresIn };
     },
     publicJwks: () => jwksOf(ca),

@@ -4,6 +4,9 @@ import type { Clock } from '../shared/clock.ts';
 import type { Role } from '../shared/context.ts';
 import { ACCESS_TOKEN_TYP, MAX_ACCESS_TOKEN_TTL_SECONDS } from './constants.ts';
 
+/** The sender constraint of an access token (RFC 9449 §6, RFC 8705 §3). */
+export interface AccessTokenCnf { jkt?: string; 'x5t#S256'?: string }
+
 export interface IssuedAccessToken {
   accessToken: string;
   expiresIn: number;
@@ -17,7 +20,9 @@ export interface IssuedAccessToken {
  * these tokens are for Tessera's own API, not for other services.
  */
 export function issueAccessToken(deps: { signer: JwtSigner; issuer: string; clock: Clock },
-  p: { id: string; roles: readonly Role[] }, ttlSeconds: number): IssuedAccessToken {
+  p: { id: string; roles: readonly Role[] }, ttlSeconds: number,
+  /** RFC 7800 confirmation: binds the token to a DPoP key (jkt) or a client certificate (x5t#S256). */
+  cnf?: AccessTokenCnf | undefined): IssuedAccessToken {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_ACCESS_TOKEN_TTL_SECONDS) {
     throw new RangeError(`access token lifetime must be 1..${MAX_ACCESS_TOKEN_TTL_SECONDS} seconds`);
   }
@@ -26,6 +31,7 @@ export function issueAccessToken(deps: { signer: JwtSigner; issuer: string; cloc
   const jti = randomUUID();
   const accessToken = deps.signer.sign({
     iss: deps.issuer, sub: p.id, aud: deps.issuer, client_id: p.id, iat, exp, jti, roles: [...p.roles],
+    ...(cnf ? { cnf } : {}),
   }, ACCESS_TOKEN_TYP);
   return { accessToken, expiresIn: ttlSeconds, exp, jti };
 }

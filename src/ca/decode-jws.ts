@@ -24,11 +24,21 @@ function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   }
 }
 
+export interface DecodeJwsOptions {
+  /**
+   * Accept an empty payload, which RFC 7515 allows but no JWT has. Off by default: every JWT
+   * path in Tessera refuses it at the door; the generic JWS verifier (verify-jws-with-jwk.ts)
+   * turns it on.
+   */
+  allowEmptyPayload?: boolean | undefined;
+}
+
 /**
  * Parses a JWS in compact serialisation (RFC 7515 §7.1). Only the shape is checked here; the
  * signature is checked by verify-jws.ts, and JWT consumers insist on `payload` being present.
  */
-export function decodeJws(token: string): DecodeResult {
+export function decodeJws(token: string, opts: DecodeJwsOptions = {}): DecodeResult {
+  if (typeof token !== 'string') return { ok: false, reason: 'not a compact JWS string' };
   if (token.length > MAX_JWS_LENGTH) return { ok: false, reason: 'token is too long' };
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'not a compact JWS (three dot-separated parts)' };
@@ -36,7 +46,7 @@ export function decodeJws(token: string): DecodeResult {
   const headerBytes = b64uDecode(h);
   const payloadBytes = b64uDecode(p);
   const signature = b64uDecode(s);
-  if (!headerBytes || !payloadBytes || !signature || h === '' || p === '' || s === '') {
+  if (!headerBytes || !payloadBytes || !signature || h === '' || (p === '' && !opts.allowEmptyPayload) || s === '') {
     return { ok: false, reason: 'a JWS part is empty or not canonical base64url' };
   }
   const header = jsonObject(headerBytes);

@@ -10,10 +10,14 @@ export { isPublished, keyTimes, publishUntilFor, refreshHintSeconds, RETIRE_GRAC
 export { KEY_ACTIONS } from './key-ops.ts';
 export { createJwtSigner, signerFor, jwtAlgOf, type JwtSigner } from './jwt-signer.ts';
 export { jwkThumbprint } from './jwk-thumbprint.ts';
-export { verifySignature, type JwsAlg } from './verify-signature.ts';
+export { verifySignature, isSupportedJwsAlg, SUPPORTED_JWS_ALGS, type JwsAlg, type SupportedJwsAlg } from './verify-signature.ts';
 export { verifierKeyFromJwk, RSA_MIN_BITS, type VerifierKey, type VerifierKeyOptions } from './verifier-key.ts';
-export { decodeJws, MAX_JWS_LENGTH, type DecodedJws } from './decode-jws.ts';
-export { verifyJws, type VerifyJwsResult } from './verify-jws.ts';
+export { decodeJws, MAX_JWS_LENGTH, type DecodedJws, type DecodeJwsOptions } from './decode-jws.ts';
+export { verifyJws, MAX_KID_LENGTH, type VerifyJwsResult, type PinnedKey } from './verify-jws.ts';
+export { externalVerifierKeyFromJwk, type ExternalVerifierKey, type ExternalKeyOptions } from './external-verifier-key.ts';
+export { importJwkSet, selectKey, type ImportedJwkSet } from './import-jwk-set.ts';
+export { verifyJwsWithJwk, verifyJwsWithJwks } from './verify-jws-with-jwk.ts';
+export { hasRocaFingerprint } from './rsa-roca.ts';
 export { b64u, b64uDecode } from './base64url.ts';
 export { ensurePrivateDir } from './ensure-private-dir.ts';
 export { writeSecretFile } from './write-secret-file.ts';

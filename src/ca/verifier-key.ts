@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, type JsonWebKey } from 'node:crypto';
 import { TesseraError } from '../shared/errors.ts';
 import { b64uDecode } from './base64url.ts';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
+import { hasRocaFingerprint } from './rsa-roca.ts';
 import type { JwsAlg } from './verify-signature.ts';
 
 /** A public key ready for verification, with the one algorithm it may be used with. */
@@ -38,6 +39,7 @@ function rsaModulus(jwk: Record<string, unknown>, field: string): string {
   if (!bytes || bytes[0] === 0) throw bad(`${field}.n`, 'must be the RSA modulus in unpadded base64url without leading zero octets');
   const bits = bytes.length * 8 - Math.clz32(bytes[0]!) + 24;
   if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw bad(`${field}.n`, `must be a ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bit RSA modulus`);
+  if (hasRocaFingerprint(bytes)) throw bad(`${field}.n`, 'must not be a weak key with the ROCA fingerprint (CVE-2017-15361)');
   return v as string;
 }
 

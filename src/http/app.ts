@@ -6,6 +6,7 @@ import type { RequestContext, Role } from '../shared/context.ts';
 import { statusOf, oauthErrorOf } from './error-map.ts';
 import type { Services } from './services.ts';
 import { registerRoutes } from './routes/index.ts';
+import { senderProofOf } from './sender-proof.ts';
 
 /** Every route states who may call it: 'public', or the roles allowed. */
 export type RouteAuth = 'public' | readonly Role[];
@@ -53,9 +54,14 @@ export function toTesseraError(e: unknown): TesseraError {
   return new TesseraError('ERR_INTERNAL', 'internal error', {});
 }
 
+/** Form parameters that may repeat (RFC 8693 token exchange); they arrive as a list when they do. */
+const FORM_REPEATABLE = new Set(['audience', 'resource']);
+
 export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key: Buffer } } = {}): Promise<{ app: FastifyInstance; routes: RouteInfo[] }> {
   const app = Fastify({
-    ...(opts.https ? { https: opts.https } : {}),
+    // Client certificates are asked for, never required: Tessera checks them itself (X509-SVIDs
+    // of its trust domain bind tokens, RFC 8705); a client without one is served as before.
+    ...(opts.https ? { https: { ...opts.https, requestCert: true, rejectUnauthorized: false } } : {}),
     loggerInstance: s.logger as unknown as FastifyBaseLogger,
     bodyLimit: s.config.bodyLimit,
     genReqId: (req) => {
@@ -71,10 +77,16 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
   app.removeContentTypeParser('text/plain');
   // Form bodies for /oauth2/* (RFC 6749 requires application/x-www-form-urlencoded).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const out: Record<string, string> = {};
+    const out: Record<string, string | string[]> = {};
     const seen = new Set<string>();
     for (const [k, v] of new URLSearchParams(body as string)) {
-      if (seen.has(k)) { done(new TesseraError('ERR_INVALID_INPUT', `${k}: must not be repeated`, { field: k, rule: 'repeated parameter' }), undefined); return; }
+      if (seen.has(k)) {
+        // RFC 8693 §2.1: audience and resource may be given several times; nothing else may.
+        if (!FORM_REPEATABLE.has(k)) { done(new TesseraError('ERR_INVALID_INPUT', `${k}: must not be repeated`, { field: k, rule: 'repeated parameter' }), undefined); return; }
+        const prev = out[k]!;
+        out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+        continue;
+      }
       seen.add(k);
       out[k] = v;
     }
@@ -96,9 +108,9 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     const anonymous: RequestContext = { actor: { id: 'anonymous', roles: [] }, requestId: req.id, sourceIp: req.ip };
     if (auth === 'public') { req.ctx = anonymous; return; }
     try {
-      const actor = await s.access.authenticate(req.headers.authorization);
+      const actor = await s.access.authenticate(req.headers.authorization, senderProofOf(s, req));
       // A revoked access token still verifies: the deny list (in memory) stops it at once.
-      if (s.revocations.isTokenRevoked((req.headers.authorization ?? '').replace(/^Bearer +/i, '').trim())) {
+      if (s.revocations.isTokenRevoked((req.headers.authorization ?? '').replace(/^(Bearer|DPoP) +/i, '').trim())) {
         throw new TesseraError('ERR_UNAUTHENTICATED', 'access token has been revoked', { rule: 'access token' });
       }
       if (!actor.roles.some((r: Role) => auth.includes(r))) {
@@ -114,7 +126,12 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
           details: { method: req.method, route: req.routeOptions.url, reason: err.message },
         })).catch((we) => req.log.error({ err: we }, 'could not record an authentication failure'));
       }
-      if (err.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="tessera"');
+      if (err.code === 'ERR_UNAUTHENTICATED') {
+        const dpop = /^DPoP /i.test(req.headers.authorization ?? '') || err.details?.dpopError !== undefined;
+        reply.header('www-authenticate', dpop
+          ? `DPoP realm="tessera", algs="ES256 EdDSA Ed25519 RS256 PS256"${err.details?.dpopError ? `, error="${String(err.details.dpopError)}"` : ''}`
+          : 'Bearer realm="tessera"');
+      }
       throw err;
     }
   });
@@ -141,6 +158,8 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     const status = statusOf(err.code);
     if (status >= 500) req.log.error({ err: e }, 'request failed');
     else req.log.info({ code: err.code, msg: err.message }, 'request refused');
+    // RFC 9449 §8: a use_dpop_nonce refusal carries the nonce to retry with.
+    if (typeof err.details?.dpopNonce === 'string') reply.header('dpop-nonce', err.details.dpopNonce);
     const message = status >= 500 && err.code === 'ERR_INTERNAL' ? 'internal error; see the server log for request ' + req.id : err.message;
     if (req.url.startsWith('/oauth2/')) {
       reply.header('cache-control', 'no-store');

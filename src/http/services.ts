@@ -6,6 +6,8 @@ import type { AccessRuntime } from '../access/index.ts';
 import type { CaRuntime } from '../ca/index.ts';
 import type { ServerMetrics } from '../main/metrics.ts';
 import type { DenyList } from '../revocation/index.ts';
+import type { TrustRuntime } from '../broker/trust/index.ts';
+import type { DpopRuntime } from '../broker/dpop/index.ts';
 
 /** Everything route plugins may use; built once in src/main. */
 export interface Services {
@@ -21,4 +23,8 @@ export interface Services {
   metrics: ServerMetrics;
   /** Revoked tokens, identities and static keys, checked in memory. */
   revocations: DenyList;
+  /** DPoP (RFC 9449): the proof replay cache and the nonce source. */
+  dpop: DpopRuntime;
+  /** Trust sources: external issuers' keys (cached), verification, compiled CEL bindings. */
+  trust: TrustRuntime;
 }

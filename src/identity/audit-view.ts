@@ -8,5 +8,6 @@ export function identityAuditView(i: Identity): Record<string, unknown> {
     staticException: i.staticException
       ? { reason: i.staticException.reason, expiresAt: new Date(i.staticException.expiresAt).toISOString() }
       : null,
+    bearerForbidden: i.bearerForbidden,
   };
 }

@@ -4,7 +4,7 @@ import { uuidv7 } from '../shared/ids.ts';
 import type { Identity } from './types.ts';
 import {
   checkDescription, checkEnvironment, checkKnownFields, checkLabels, checkObject, checkOwner,
-  checkSpiffeId, checkStaticException, checkTier, checkTtl, checkTtlWithinTier,
+  checkSpiffeId, checkStaticException, checkTier, checkTtl, checkTtlWithinTier, checkBearerForbidden,
 } from './guardrails.ts';
 import { auditRefusal, targetOf, type IdentityDeps } from './operation.ts';
 import { identityAuditView } from './audit-view.ts';
@@ -21,9 +21,11 @@ export interface CreateIdentityInput {
   description?: string | undefined;
   labels?: Record<string, string> | undefined;
   staticException?: { reason: string; expiresAt: string | number } | null | undefined;
+  /** Only sender-constrained (DPoP or mTLS-bound) tokens may be issued to it; default false. */
+  bearerForbidden?: boolean | undefined;
 }
 
-const FIELDS = ['spiffeId', 'owner', 'environment', 'tier', 'ttl', 'maxTtl', 'description', 'labels', 'staticException'];
+const FIELDS = ['spiffeId', 'owner', 'environment', 'tier', 'ttl', 'maxTtl', 'description', 'labels', 'staticException', 'bearerForbidden'];
 
 /** The refusal for a SPIFFE ID that is already registered. */
 export function duplicateError(existing: Identity, environment: string, field = 'spiffeId'): TesseraError {
@@ -54,9 +56,10 @@ export async function createIdentity(deps: IdentityDeps, ctx: RequestContext, in
     const labels = checkLabels(body.labels);
     const now = deps.clock.now();
     const staticException = checkStaticException(body.staticException, tier, now);
+    const bearerForbidden = checkBearerForbidden(body.bearerForbidden);
 
     const identity: Identity = {
-      id: uuidv7(now), spiffeId, owner, environment, tier, maxTtlSeconds, description, labels, staticException,
+      id: uuidv7(now), spiffeId, owner, environment, tier, maxTtlSeconds, description, labels, staticException, bearerForbidden,
       createdAt: now, createdBy: ctx.actor.id, updatedAt: now, updatedBy: ctx.actor.id, disabledAt: null, disabledBy: null,
     };
     try {

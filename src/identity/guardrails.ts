@@ -69,6 +69,13 @@ export function checkTtl(value: unknown, field: string): number {
   return parseDuration(value, field);
 }
 
+/** "Bearer tokens forbidden" is a plain yes/no; absent means no. */
+export function checkBearerForbidden(value: unknown, field = 'bearerForbidden'): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw invalid(field, 'must be true or false');
+  return value;
+}
+
 /** The tier caps the credential lifetime: tier 1 at 1h, tier 2 at 24h, tier 3 at 7d. */
 export function checkTtlWithinTier(tier: Tier, ttlSeconds: number, field: string): void {
   const max = TIER_MAX_TTL[tier];

@@ -17,6 +17,8 @@ export interface Identity {
   description: string;
   labels: Record<string, string>;
   staticException: StaticCredentialException | null;
+  /** Only sender-constrained tokens (DPoP `cnf.jkt` or mTLS `cnf.x5t#S256`) may be issued to it. */
+  bearerForbidden: boolean;
   createdAt: number;
   createdBy: string;
   updatedAt: number;

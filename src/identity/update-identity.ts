@@ -3,7 +3,7 @@ import { TesseraError, invalid } from '../shared/errors.ts';
 import type { Identity } from './types.ts';
 import {
   checkDescription, checkKnownFields, checkLabels, checkObject, checkOwner, checkStaticException,
-  checkTier, checkTtl, checkTtlWithinTier,
+  checkTier, checkTtl, checkTtlWithinTier, checkBearerForbidden,
 } from './guardrails.ts';
 import { auditRefusal, findIdentity, targetOf, type IdentityDeps } from './operation.ts';
 import { identityAuditView } from './audit-view.ts';
@@ -20,11 +20,12 @@ export interface UpdateIdentityInput {
   description?: string | null | undefined;
   labels?: Record<string, string> | null | undefined;
   staticException?: { reason: string; expiresAt: string | number } | null | undefined;
+  bearerForbidden?: boolean | undefined;
 }
 
-const FIELDS = ['owner', 'tier', 'maxTtl', 'ttl', 'description', 'labels', 'staticException', 'environment', 'spiffeId'];
-type Mutable = 'owner' | 'tier' | 'maxTtlSeconds' | 'description' | 'labels' | 'staticException';
-const MUTABLE: readonly Mutable[] = ['owner', 'tier', 'maxTtlSeconds', 'description', 'labels', 'staticException'];
+const FIELDS = ['owner', 'tier', 'maxTtl', 'ttl', 'description', 'labels', 'staticException', 'environment', 'spiffeId', 'bearerForbidden'];
+type Mutable = 'owner' | 'tier' | 'maxTtlSeconds' | 'description' | 'labels' | 'staticException' | 'bearerForbidden';
+const MUTABLE: readonly Mutable[] = ['owner', 'tier', 'maxTtlSeconds', 'description', 'labels', 'staticException', 'bearerForbidden'];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
@@ -59,6 +60,7 @@ export async function updateIdentity(deps: IdentityDeps, ctx: RequestContext, re
     const now = deps.clock.now();
     // An exception already stored is not re-checked here: its expiry passing later must not
     // block unrelated edits such as a change of owner.
+    if (body.bearerForbidden !== undefined) next.bearerForbidden = checkBearerForbidden(body.bearerForbidden);
     if ('staticException' in body) next.staticException = checkStaticException(body.staticException, next.tier, now);
 
     const changed: Record<string, { from: unknown; to: unknown }> = {};

@@ -6,6 +6,8 @@ import { openStore, SQLITE_FILE, type Store } from '../store/index.ts';
 import { bootstrapAccess, openKek } from '../access/index.ts';
 import { startCa, type StartedCa } from '../ca/index.ts';
 import { startDenyList } from '../revocation/index.ts';
+import { createTrustRuntime } from '../broker/trust/index.ts';
+import { createDpopRuntime } from '../broker/dpop/index.ts';
 import type { Services } from '../http/services.ts';
 import { createMetrics } from './metrics.ts';
 import { ensureDataDir } from './data-dir.ts';
@@ -51,7 +53,9 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
     ca = await startCa({ config, store, clock, logger, kek: openKek(config.dataDir, process.env, logger) });
     const access = await bootstrapAccess({ config, store, clock, issuer, logger, ca });
     const revocations = await startDenyList({ repo: store.revocations, clock, logger });
-    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations };
+    const dpop = createDpopRuntime(clock);
+    const trust = createTrustRuntime({ store, clock, trustDomain: config.trustDomain });
+    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust };
   } catch (e) {
     ca?.close();
     await store.close();

@@ -31,6 +31,9 @@ export type ErrorCode =
   | 'ERR_UNSUPPORTED_GRANT_TYPE'
   | 'ERR_REPLAYED'
   | 'ERR_INVALID_SCOPE'
+  | 'ERR_INVALID_TARGET'
+  | 'ERR_INVALID_DPOP_PROOF'
+  | 'ERR_USE_DPOP_NONCE'
   // config and operations
   | 'ERR_CONFIG'
   | 'ERR_DATA_DIR_LOCKED'

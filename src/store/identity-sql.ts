@@ -6,12 +6,13 @@ import type { Sql } from './sql.ts';
 import { sqlOf } from './write-queue.ts';
 
 const COLS = 'id, spiffe_id, owner, environment, tier, max_ttl_seconds, description, labels, ' +
-  'static_exception_reason, static_exception_expires_at, created_at, created_by, updated_at, updated_by, disabled_at, disabled_by';
+  'static_exception_reason, static_exception_expires_at, created_at, created_by, updated_at, updated_by, disabled_at, disabled_by, bearer_forbidden';
 
 type Row = {
   id: string; spiffe_id: string; owner: string; environment: string; tier: number; max_ttl_seconds: number;
   description: string; labels: string; static_exception_reason: string | null; static_exception_expires_at: number | null;
   created_at: number; created_by: string; updated_at: number; updated_by: string; disabled_at: number | null; disabled_by: string | null;
+  bearer_forbidden: number | string | boolean;
 };
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -23,7 +24,7 @@ function fromRow(r: Row): Identity {
     staticException: r.static_exception_reason === null || r.static_exception_expires_at === null
       ? null : { reason: r.static_exception_reason, expiresAt: Number(r.static_exception_expires_at) },
     createdAt: Number(r.created_at), createdBy: r.created_by, updatedAt: Number(r.updated_at), updatedBy: r.updated_by,
-    disabledAt: num(r.disabled_at), disabledBy: r.disabled_by,
+    disabledAt: num(r.disabled_at), disabledBy: r.disabled_by, bearerForbidden: Number(r.bearer_forbidden) === 1,
   };
 }
 
@@ -53,7 +54,7 @@ async function writeLabels(sql: Sql, id: string, labels: Record<string, string>)
 function mutableParams(i: Identity): unknown[] {
   return [i.owner, i.tier, i.maxTtlSeconds, i.description, JSON.stringify(i.labels),
     i.staticException?.reason ?? null, i.staticException?.expiresAt ?? null,
-    i.updatedAt, i.updatedBy, i.disabledAt, i.disabledBy];
+    i.updatedAt, i.updatedBy, i.disabledAt, i.disabledBy, i.bearerForbidden ? 1 : 0];
 }
 
 /** IdentityRepo over either dialect: reads on the shared handle, writes inside the caller's Tx. */
@@ -101,8 +102,8 @@ export function identityRepo(db: Sql): IdentityRepo {
       try {
         await sql.run(
           `INSERT INTO identities (id, spiffe_id, environment, created_at, created_by, owner, tier, max_ttl_seconds, description, labels, ` +
-          'static_exception_reason, static_exception_expires_at, updated_at, updated_by, disabled_at, disabled_by) ' +
-          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+          'static_exception_reason, static_exception_expires_at, updated_at, updated_by, disabled_at, disabled_by, bearer_forbidden) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
           [i.id, i.spiffeId, i.environment, i.createdAt, i.createdBy, ...mutableParams(i)]);
       } catch (e) {
         throw conflictOf(e, i) ?? e;
@@ -115,7 +116,7 @@ export function identityRepo(db: Sql): IdentityRepo {
       const changed = await sql.run(
         'UPDATE identities SET owner = $1, tier = $2, max_ttl_seconds = $3, description = $4, labels = $5, ' +
         'static_exception_reason = $6, static_exception_expires_at = $7, updated_at = $8, updated_by = $9, ' +
-        'disabled_at = $10, disabled_by = $11 WHERE id = $12',
+        'disabled_at = $10, disabled_by = $11, bearer_forbidden = $12 WHERE id = $13',
         [...mutableParams(i), i.id]);
       if (changed === 0) throw new TesseraError('ERR_NOT_FOUND', `id: no identity ${i.id}`, { field: 'id', rule: 'must exist' });
       await sql.run('DELETE FROM identity_labels WHERE identity_id = $1', [i.id]);

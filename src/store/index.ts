@@ -9,6 +9,8 @@ import type { PrincipalRepo } from '../access/principal-repo.ts';
 import type { KeyRepo } from '../ca/key-repo.ts';
 import type { RevocationRepo } from '../revocation/revocation-repo.ts';
 import type { StaticKeyRepo } from '../identity/static-keys/static-key-repo.ts';
+import type { JoinTokenRepo } from '../broker/join-tokens/join-token-repo.ts';
+import type { TrustSourceRepo } from '../broker/trust/trust-source-repo.ts';
 import type { Database, Dialect } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -20,6 +22,8 @@ import { principalRepo } from './principal-sql.ts';
 import { keyRepo } from './key-sql.ts';
 import { revocationRepo } from './revocation-sql.ts';
 import { staticKeyRepo } from './static-key-sql.ts';
+import { joinTokenRepo } from './join-token-sql.ts';
+import { trustSourceRepo } from './trust-source-sql.ts';
 
 export type { Database, Sql, Dialect } from './sql.ts';
 export { sqlOf } from './write-queue.ts';
@@ -33,6 +37,8 @@ export interface Store extends UnitOfWork {
   readonly keys: KeyRepo;
   readonly revocations: RevocationRepo;
   readonly staticKeys: StaticKeyRepo;
+  readonly joinTokens: JoinTokenRepo;
+  readonly trustSources: TrustSourceRepo;
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribe to audit events after they are durably committed (metrics, detections). */
   onAudit(listener: (events: AuditEvent[]) => void): void;
@@ -82,6 +88,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     keys: keyRepo(db),
     revocations: revocationRepo(db),
     staticKeys: staticKeyRepo(db),
+    joinTokens: joinTokenRepo(db),
+    trustSources: trustSourceRepo(db),
     write: (fn) => queue.write(fn),
     onAudit: (l) => { listeners.push(l); },
     async ping() { await db.get('SELECT 1 AS ok'); },

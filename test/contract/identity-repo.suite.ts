@@ -14,7 +14,7 @@ export function sampleIdentity(over: Partial<Identity> = {}): Identity {
   return {
     id: uuidv7(1_700_000_000_000 + n), spiffeId: `spiffe://tessera.local/ns/prod/sa/svc-${n}`,
     owner: 'team-a', environment: 'prod', tier: 1, maxTtlSeconds: 900, description: `service ${n}`,
-    labels: {}, staticException: null, createdAt: 1_700_000_000_000 + n, createdBy: 'admin',
+    labels: {}, staticException: null, bearerForbidden: false, createdAt: 1_700_000_000_000 + n, createdBy: 'admin',
     updatedAt: 1_700_000_000_000 + n, updatedBy: 'admin', disabledAt: null, disabledBy: null,
     ...over,
   };
@@ -45,6 +45,17 @@ export function identityRepoSuite(kind: StoreKind): void {
       assert.deepEqual(await store.identities.get(i.id), i);
       assert.deepEqual(await store.identities.getBySpiffeId(i.spiffeId), i);
       assert.equal(await store.identities.count(), 1);
+    });
+
+    test('bearerForbidden round-trips through insert and update', async () => {
+      const i = sampleIdentity({ bearerForbidden: true });
+      await insert(i);
+      assert.equal((await store.identities.get(i.id))?.bearerForbidden, true);
+      await store.write((tx) => store.identities.update(tx, { ...i, bearerForbidden: false }));
+      assert.equal((await store.identities.get(i.id))?.bearerForbidden, false);
+      const plain = sampleIdentity();
+      await insert(plain);
+      assert.equal((await store.identities.get(plain.id))?.bearerForbidden, false);
     });
 
     test('a label key "__proto__" is stored as an ordinary label', async () => {

@@ -44,7 +44,7 @@ for (const alg of ['ES256', 'RS256'] as const) {
         assert.equal(as.issuer, t.url);
         assert.equal(as.jwks_uri, `${t.url}/jwks`);
         assert.equal(as.token_endpoint, `${t.url}/oauth2/token`);
-        assert.deepEqual(as.grant_types_supported, [JWT_BEARER_GRANT]);
+        assert.deepEqual(as.grant_types_supported, [JWT_BEARER_GRANT, 'urn:ietf:params:oauth:grant-type:token-exchange']);
         assert.deepEqual(as.id_token_signing_alg_values_supported, [alg]);
         assert.deepEqual(as.response_types_supported, ['id_token']);
         assert.deepEqual(as.subject_types_supported, ['public']);

@@ -9,6 +9,7 @@ interface IdentityJson {
   id: string; spiffeId: string; owner: string; environment: string; tier: number; maxTtl: number; maxTtlText: string;
   description: string; labels: Record<string, string>; staticException: { reason: string; expiresAt: string } | null;
   createdAt: string; createdBy: string; updatedAt: string; updatedBy: string; disabledAt: string | null; disabledBy: string | null;
+  bearerForbidden?: boolean;
 }
 interface PageJson { items: IdentityJson[]; nextCursor: string | null }
 
@@ -25,7 +26,9 @@ const FIELD_FLAGS = `  --owner NAME                       owning team or person 
   --description TEXT
   --label KEY=VALUE                  repeatable
   --static-exception-reason TEXT     allow a static credential for now, and say why
-  --static-exception-expires TIME    when that exception ends (ISO-8601, required with a reason)`;
+  --static-exception-expires TIME    when that exception ends (ISO-8601, required with a reason)
+  --bearer-forbidden                 issue only sender-constrained tokens (DPoP or mTLS-bound) to it
+  --no-bearer-forbidden              allow bearer tokens again (the default)`;
 
 const HELP: Record<string, string> = {
   '': `Usage: tessera identity <command> [flags]
@@ -94,6 +97,7 @@ const FIELDS = {
   owner: { type: 'string' }, env: { type: 'string' }, tier: { type: 'string' }, ttl: { type: 'string' },
   description: { type: 'string' }, label: { type: 'string', multiple: true },
   'static-exception-reason': { type: 'string' }, 'static-exception-expires': { type: 'string' },
+  'bearer-forbidden': { type: 'boolean' }, 'no-bearer-forbidden': { type: 'boolean' },
 } as const satisfies Options;
 const OPTIONS = {
   create: { ...CLIENT_OPTIONS, ...REF, ...FIELDS },
@@ -124,7 +128,8 @@ function refOf(positionals: string[], spiffeId: string | undefined, command: str
 const path = (ref: string) => `/v1/identities/${encodeURIComponent(ref)}`;
 
 type FieldValues = { owner?: string; env?: string; tier?: string; ttl?: string; description?: string; label?: string[];
-  'static-exception-reason'?: string; 'static-exception-expires'?: string };
+  'static-exception-reason'?: string; 'static-exception-expires'?: string;
+  'bearer-forbidden'?: boolean; 'no-bearer-forbidden'?: boolean };
 
 /** Flags → request body; only the flags given appear, so update stays partial. */
 function bodyOf(v: FieldValues): Record<string, unknown> {
@@ -141,6 +146,9 @@ function bodyOf(v: FieldValues): Record<string, unknown> {
   if (expires !== undefined && reason === undefined) throw usage('--static-exception-expires', 'needs --static-exception-reason');
   // An exception without an expiry is sent as is: the server refuses it with the guardrail's code.
   if (reason !== undefined) body.staticException = { reason, ...(expires !== undefined ? { expiresAt: expires } : {}) };
+  if (v['bearer-forbidden'] && v['no-bearer-forbidden']) throw usage('--no-bearer-forbidden', 'cannot be combined with --bearer-forbidden');
+  if (v['bearer-forbidden']) body.bearerForbidden = true;
+  if (v['no-bearer-forbidden']) body.bearerForbidden = false;
   return body;
 }
 
@@ -151,6 +159,7 @@ function describeOne(i: IdentityJson): string {
     ['max ttl', `${i.maxTtlText} (${i.maxTtl}s)`], ['status', i.disabledAt ? `disabled at ${i.disabledAt} by ${i.disabledBy}` : 'enabled'],
     ['description', i.description || '-'], ['labels', labels || '-'],
     ['static exception', i.staticException ? `${i.staticException.reason} (expires ${i.staticException.expiresAt})` : '-'],
+    ['bearer tokens', i.bearerForbidden ? 'forbidden (DPoP or mTLS-bound only)' : 'allowed'],
     ['created', `${i.createdAt} by ${i.createdBy}`], ['updated', `${i.updatedAt} by ${i.updatedBy}`],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));

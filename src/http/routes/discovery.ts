@@ -4,6 +4,7 @@ import { JWT_BEARER_GRANT, jwksOf } from '../../access/index.ts';
 import { refreshHintSeconds } from '../../ca/index.ts';
 import { ROLES } from '../../shared/context.ts';
 import type { Services } from '../services.ts';
+import { TOKEN_EXCHANGE_GRANT } from '../../broker/exchange/index.ts';
 
 const PUBLIC = { auth: 'public' } as const;
 
@@ -59,7 +60,7 @@ export function discoveryRoutes(app: FastifyInstance, s: Services): void {
       token_endpoint: `${s.issuer}/oauth2/token`,
       ...(has('/oauth2/introspect') ? { introspection_endpoint: `${s.issuer}/oauth2/introspect` } : {}),
       ...(has('/oauth2/revoke') ? { revocation_endpoint: `${s.issuer}/oauth2/revoke` } : {}),
-      grant_types_supported: [JWT_BEARER_GRANT],
+      grant_types_supported: [JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT],
       // The jwt-bearer grant's assertion is the credential: no separate client authentication.
       token_endpoint_auth_methods_supported: ['none'],
       scopes_supported: [...ROLES],

@@ -19,6 +19,7 @@ export function identityJson(i: Identity): Record<string, unknown> {
     id: i.id, spiffeId: i.spiffeId, owner: i.owner, environment: i.environment, tier: i.tier,
     maxTtl: i.maxTtlSeconds, maxTtlText: formatDuration(i.maxTtlSeconds), description: i.description, labels: i.labels,
     staticException: i.staticException ? { reason: i.staticException.reason, expiresAt: iso(i.staticException.expiresAt) } : null,
+    bearerForbidden: i.bearerForbidden,
     createdAt: iso(i.createdAt), createdBy: i.createdBy, updatedAt: iso(i.updatedAt), updatedBy: i.updatedBy,
     disabledAt: iso(i.disabledAt), disabledBy: i.disabledBy,
   };
@@ -37,6 +38,7 @@ const createBody = {
   properties: {
     spiffeId: { type: 'string' }, owner: { type: 'string' }, environment: { type: 'string' }, tier: { type: 'integer' },
     ttl: duration, maxTtl: duration, description: { type: 'string' }, labels, staticException: exception,
+    bearerForbidden: { type: 'boolean' },
   },
 };
 const updateBody = {
@@ -44,7 +46,7 @@ const updateBody = {
   properties: {
     owner: { type: ['string', 'null'] }, tier: { type: 'integer' }, ttl: duration, maxTtl: duration,
     description: { type: ['string', 'null'] }, labels, staticException: exception,
-    environment: { type: 'string' }, spiffeId: { type: 'string' },
+    environment: { type: 'string' }, spiffeId: { type: 'string' }, bearerForbidden: { type: 'boolean' },
   },
 };
 const listQuery = {

@@ -12,6 +12,8 @@ import { x509SvidRoutes } from './x509-svids.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { jwtSvidRoutes } from './jwt-svids.ts';
 import { caRoutes } from './ca.ts';
+import { trustSourceRoutes } from './trust-sources.ts';
+import { joinTokenRoutes } from './join-tokens.ts';
 
 export async function registerRoutes(app: FastifyInstance, s: Services): Promise<void> {
   operationsRoutes(app, s);
@@ -26,4 +28,6 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   discoveryRoutes(app, s);
   jwtSvidRoutes(app, s);
   caRoutes(app, s);
+  trustSourceRoutes(app, s);
+  joinTokenRoutes(app, s);
 }

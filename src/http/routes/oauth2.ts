@@ -3,6 +3,8 @@ import { JWT_BEARER_GRANT } from '../../access/index.ts';
 import { MAX_JWS_LENGTH } from '../../ca/index.ts';
 import { TesseraError } from '../../shared/errors.ts';
 import type { Services } from '../services.ts';
+import { TOKEN_EXCHANGE_GRANT } from '../../broker/exchange/index.ts';
+import { tokenExchangeHandler } from './oauth2-token-exchange.ts';
 
 type TokenBody = { grant_type: string; assertion?: string; scope?: string } & Record<string, string>;
 
@@ -29,12 +31,14 @@ async function requireForm(req: FastifyRequest): Promise<void> {
 
 /** The OAuth 2.0 token endpoint. Grants are dispatched by grant_type; RFC 8693 joins here later. */
 export function oauth2Routes(app: FastifyInstance, s: Services): void {
+  const exchange = tokenExchangeHandler(s);
   app.post<{ Body: TokenBody }>('/oauth2/token', {
     config: { auth: 'public' }, onRequest: requireForm, schema: { body: tokenBody },
   }, async (req, reply) => {
     const { grant_type: grant, assertion, scope } = req.body;
+    if (grant === TOKEN_EXCHANGE_GRANT) return exchange(req, reply);
     if (grant !== JWT_BEARER_GRANT) {
-      throw new TesseraError('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type: this server supports ${JWT_BEARER_GRANT}`, { field: 'grant_type', rule: 'supported grant type' });
+      throw new TesseraError('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type: this server supports ${JWT_BEARER_GRANT} and ${TOKEN_EXCHANGE_GRANT}`, { field: 'grant_type', rule: 'supported grant type' });
     }
     const token = await s.access.exchangeAssertion({ assertion, scope }, req.ctx);
     // RFC 6749 §5.1: token responses must not be cached.
