@@ -1,10 +1,10 @@
 // What every revocation operation shares: its dependencies and the audit trail of refusals.
+import { auditRefusal as auditRefusalIn } from '../audit/index.ts';
 import type { PrincipalRepo } from '../access/index.ts';
 import type { IdentityRepo } from '../identity/index.ts';
 import type { StaticKeyRepo } from '../identity/static-keys/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { TesseraError } from '../shared/errors.ts';
 import type { UnitOfWork } from '../shared/tx.ts';
 import type { DenyList } from './deny-list.ts';
 import type { RevocationRepo } from './revocation-repo.ts';
@@ -26,8 +26,6 @@ export interface RevocationDeps extends IssuedJwtDeps {
   maxTokenTtlSeconds: number;
 }
 
-// Failures of the server itself are not refusals of the caller's request.
-const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
 
 /** Records a refusal as a `denied` audit event (its own unit of work: nothing else was written). */
 export async function auditDenied(deps: Pick<RevocationDeps, 'store'>, ctx: RequestContext, action: string,
@@ -40,18 +38,9 @@ export async function auditDenied(deps: Pick<RevocationDeps, 'store'>, ctx: Requ
 }
 
 /** Runs an operation; a refusal (TesseraError) is audited as `denied` and rethrown. */
-export async function auditRefusal<T>(deps: Pick<RevocationDeps, 'store'>, ctx: RequestContext, action: string,
+export function auditRefusal<T>(deps: Pick<RevocationDeps, 'store'>, ctx: RequestContext, action: string,
   target: () => string | undefined, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    if (!(e instanceof TesseraError) || NOT_REFUSALS.has(e.code)) throw e;
-    const details: Record<string, unknown> = { code: e.code, message: e.message };
-    if (typeof e.details?.field === 'string') details.field = e.details.field;
-    if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
-    await auditDenied(deps, ctx, action, target(), details);
-    throw e;
-  }
+  return auditRefusalIn(deps.store, ctx, action, target, op);
 }
 
 const TARGET_MAX = 2048;

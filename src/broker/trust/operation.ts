@@ -1,5 +1,6 @@
 // What every trust-source operation shares: validating a whole source from input, the audit
 // trail of refusals, finding a source by name, and the audit view of a source.
+import { auditRefusal as auditRefusalIn } from '../../audit/index.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { TesseraError, invalid } from '../../shared/errors.ts';
 import type { TrustRuntime } from './trust-runtime.ts';
@@ -38,22 +39,9 @@ export function checkSourceFields(body: Record<string, unknown>, trustDomain: st
   };
 }
 
-const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
-
 /** Runs an operation; a refusal is recorded as a `denied` audit event and rethrown. */
-export async function auditRefusal<T>(deps: TrustRuntime, ctx: RequestContext, action: TrustAction, target: () => string | undefined, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    if (!(e instanceof TesseraError) || NOT_REFUSALS.has(e.code)) throw e;
-    const details: Record<string, unknown> = { code: e.code, message: e.message };
-    if (typeof e.details?.field === 'string') details.field = e.details.field;
-    if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
-    try {
-      await deps.store.write(async (tx) => { tx.audit(ctx, { action, outcome: 'denied', target: target(), details }); });
-    } catch { /* the caller still learns why; nothing was changed */ }
-    throw e;
-  }
+export function auditRefusal<T>(deps: TrustRuntime, ctx: RequestContext, action: TrustAction, target: () => string | undefined, op: () => Promise<T>): Promise<T> {
+  return auditRefusalIn(deps.store, ctx, action, target, op);
 }
 
 export function targetOf(v: unknown): string | undefined {
