@@ -2,6 +2,7 @@
 // JWT-SVID out. The registry decides the subject and caps the lifetime; every issuance and every
 // refusal is an audit event, and a token is only handed out once its audit event is durable
 // (group-committed with concurrent writes, so the audit does not serialise issuance).
+import { auditRefusal } from '../audit/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { parseDuration } from '../shared/duration.ts';
@@ -16,8 +17,6 @@ export const JWT_SVID_ACTION = 'svid.jwt.mint';
 export const AUDIENCE_MAX = 16;
 export const AUDIENCE_VALUE_MAX = 256;
 const REF_MAX = 2048;
-// Failures of the server itself are not refusals of the caller's request.
-const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
 
 export interface JwtSvidDeps {
   store: { identities: Pick<IdentityRepo, 'get' | 'getBySpiffeId'>; write: UnitOfWork['write'] };
@@ -96,15 +95,11 @@ function mint(deps: JwtSvidDeps, identity: Identity, input: JwtSvidInput): Minte
 /** Mints a JWT-SVID for a registered identity; refusals are audited and rethrown. */
 export async function mintJwtSvid(deps: JwtSvidDeps, ctx: RequestContext, input: JwtSvidInput): Promise<MintedJwtSvid> {
   let target = typeof input.identity === 'string' ? input.identity.slice(0, REF_MAX) : undefined;
-  let svid: MintedJwtSvid;
-  try {
+  const svid = await auditRefusal(deps.store, ctx, JWT_SVID_ACTION, () => target, async () => {
     const identity = await findIdentity(deps, input.identity);
     target = identity.spiffeId;
-    svid = mint(deps, identity, input);
-  } catch (e) {
-    if (e instanceof TesseraError && !NOT_REFUSALS.has(e.code)) await auditDenied(deps, ctx, target, e);
-    throw e;
-  }
+    return mint(deps, identity, input);
+  });
   // Never the token itself: whoever reads the audit log must not be able to replay it.
   await deps.store.write(async (tx) => {
     tx.audit(ctx, {
@@ -118,14 +113,3 @@ export async function mintJwtSvid(deps: JwtSvidDeps, ctx: RequestContext, input:
   return svid;
 }
 
-async function auditDenied(deps: JwtSvidDeps, ctx: RequestContext, target: string | undefined, e: TesseraError): Promise<void> {
-  const details: Record<string, unknown> = { code: e.code, message: e.message };
-  if (typeof e.details?.field === 'string') details.field = e.details.field;
-  if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
-  try {
-    await deps.store.write(async (tx) => { tx.audit(ctx, { action: JWT_SVID_ACTION, outcome: 'denied', target, details }); });
-  } catch {
-    // The caller still learns why it was refused; a store that cannot record the refusal
-    // recorded nothing else either (no token was handed out).
-  }
-}

@@ -2,6 +2,7 @@
 // chain out. The registry decides the SPIFFE ID and the lifetime; the CSR contributes only its
 // (checked) public key. Every issuance and every refusal is an audit event, and a certificate is
 // only handed out once its audit event is durable.
+import { auditRefusal } from '../../audit/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { parseDuration } from '../../shared/duration.ts';
@@ -47,8 +48,6 @@ export interface X509SvidResult {
 }
 
 const REF_MAX = 2048;
-// Failures of the server itself are not refusals of the caller's request.
-const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
 
 async function findIdentity(deps: X509SvidDeps, ref: unknown): Promise<Identity> {
   if (ref === undefined || ref === null || ref === '') throw invalid('identity', 'is required: an identity id or a SPIFFE ID');
@@ -74,15 +73,11 @@ function issue(deps: X509SvidDeps, identity: Identity, input: X509SvidInput): Om
 /** Issues an X509-SVID for a registered identity; refusals are audited and rethrown. */
 export async function requestX509Svid(deps: X509SvidDeps, ctx: RequestContext, input: X509SvidInput): Promise<X509SvidResult> {
   let target = typeof input.identity === 'string' ? input.identity.slice(0, REF_MAX) : undefined;
-  let svid: Omit<X509SvidResult, 'bundleDer'>;
-  try {
+  const svid = await auditRefusal(deps.store, ctx, X509_SVID_ACTION, () => target, async () => {
     const identity = await findIdentity(deps, input.identity);
     target = identity.spiffeId;
-    svid = issue(deps, identity, input);
-  } catch (e) {
-    if (e instanceof TesseraError && !NOT_REFUSALS.has(e.code)) await auditDenied(deps, ctx, target, e);
-    throw e;
-  }
+    return issue(deps, identity, input);
+  });
   await deps.store.write(async (tx) => {
     tx.audit(ctx, {
       action: X509_SVID_ACTION, outcome: 'success', target: svid.spiffeId,
@@ -96,14 +91,3 @@ export async function requestX509Svid(deps: X509SvidDeps, ctx: RequestContext, i
   return { ...svid, bundleDer: deps.ca.x509Authorities().map((a) => a.certDer) };
 }
 
-async function auditDenied(deps: X509SvidDeps, ctx: RequestContext, target: string | undefined, e: TesseraError): Promise<void> {
-  const details: Record<string, unknown> = { code: e.code, message: e.message };
-  if (typeof e.details?.field === 'string') details.field = e.details.field;
-  if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
-  try {
-    await deps.store.write(async (tx) => { tx.audit(ctx, { action: X509_SVID_ACTION, outcome: 'denied', target, details }); });
-  } catch {
-    // The caller still learns why it was refused; a store that cannot record the refusal
-    // recorded nothing else either (no certificate was handed out).
-  }
-}
