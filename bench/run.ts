@@ -5,6 +5,8 @@ import { benchIdentityCreate } from './identity-create.ts';
 import { benchX509Svid } from './x509-svid.ts';
 import { benchJwtSvid } from './jwt-svid.ts';
 import { benchTokenExchange } from './token-exchange.ts';
+import { benchAdmission } from './admission.ts';
+import { benchPolicyDecision } from './policy-decision.ts';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['audit append', benchAuditAppend],
@@ -12,6 +14,8 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ['x509-svid issuance', benchX509Svid],
   ['jwt-svid mint and verify', benchJwtSvid],
   ['token exchange', benchTokenExchange],
+  ['admission webhook', benchAdmission],
+  ['policy decision', benchPolicyDecision],
 ];
 
 const only = process.argv[2];

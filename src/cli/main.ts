@@ -14,6 +14,9 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ run: Run }>
   token: { summary: 'mint a JWT-SVID for an identity (mint)', load: () => import('./commands/token.ts') },
   ca: { summary: 'the trust domain\'s signing keys: status and forced rotation (status|rotate)', load: () => import('./commands/ca.ts') },
   'join-token': { summary: 'single-use bootstrap tokens for a node or agent with no other proof (create|list)', load: () => import('./commands/join-token.ts') },
+  policy: { summary: 'policies as code: list|get|apply|delete|explain|test, and check for Kubernetes manifests', load: () => import('./commands/policy.ts') },
+  exception: { summary: 'policy exceptions: named, owned, approved, always expiring (create|list|revoke|debt|export)', load: () => import('./commands/exception.ts') },
+  elevation: { summary: 'just-in-time elevation: request, approve, deny, revoke, list', load: () => import('./commands/elevation.ts') },
   principal: { summary: 'manage who may obtain access tokens and with which roles (list|add|disable)', load: () => import('./commands/principal.ts') },
 };
 

@@ -1,5 +1,7 @@
 import { TesseraError } from '../shared/errors.ts';
 import { formatDuration, parseDuration } from '../shared/duration.ts';
+import { RULES } from '../policy/workload/rules.ts';
+import type { RuleMode } from '../policy/workload/types.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -30,6 +32,16 @@ export interface Config {
   /** Operator-supplied root (PEM certificate and private key files): Tessera's CA becomes an intermediate under it. */
   caRootCert: string | undefined;
   caRootKey: string | undefined;
+  /** Longest lifetime of a policy exception, seconds (default 30 days; there are no permanent exceptions). */
+  exceptionMaxTtl: number;
+  /** Audiences only granted inside an approved elevation for them (just-in-time access). */
+  elevationAudiences: string[];
+  /** Registries (or registry/path prefixes) workload images may come from; empty: not checked. */
+  approvedRegistries: string[];
+  /** Directory of policy files (*.yaml), watched and hot-reloaded; default <dataDir>/policies. */
+  policyDir: string | undefined;
+  /** Workload rule id → mode (enforce | warn | audit), overriding each rule's default. */
+  workloadModes: Record<string, RuleMode>;
 }
 
 export type JwtAlgName = 'ES256' | 'RS256';
@@ -58,6 +70,11 @@ export const DEFAULTS: Config = {
   jwtKeyTtl: 86_400,
   caRootCert: undefined,
   caRootKey: undefined,
+  exceptionMaxTtl: 30 * 86_400,
+  elevationAudiences: [],
+  approvedRegistries: [],
+  workloadModes: {},
+  policyDir: undefined,
 };
 
 type Parser = (v: unknown, field: string) => unknown;
@@ -120,9 +137,42 @@ const seconds = (f: string, v: unknown, min: number, max: number, what: string):
 const svidMaxTtl: Parser = (v, f) => seconds(f, v, 60, 7 * 86_400, 'the longest lifetime any SVID may have');
 const caTtl: Parser = (v, f) => seconds(f, v, 6 * 60, 3650 * 86_400, 'the lifetime of each CA certificate');
 const jwtKeyTtl: Parser = (v, f) => seconds(f, v, JWT_KEY_TTL_MIN, 365 * 86_400, 'how long each JWT signing key signs');
+const exceptionMaxTtl: Parser = (v, f) => seconds(f, v, 60, 365 * 86_400, 'the longest an exception may live');
+/** A YAML list of exact audiences, or a comma-separated string (flags and environment variables). */
+const elevationAudiences: Parser = (v, f) => {
+  const list = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 2048 && !x.includes('*'))) {
+    throw bad(f, 'must be a list of exact audiences (no wildcards)');
+  }
+  return list;
+};
 const jwtAlg: Parser = (v, f) => {
   if (typeof v !== 'string' || !(JWT_ALGS as readonly string[]).includes(v)) throw bad(f, `must be one of ${JWT_ALGS.join(', ')}`);
   return v;
+};
+
+/** A YAML list, or a comma-separated string (flags and environment variables). */
+const approvedRegistries: Parser = (v, f) => {
+  const list = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/.test(x))) {
+    throw bad(f, 'must be a list of registries such as ghcr.io/acme or registry.example.com:5000');
+  }
+  return list.map((x: string) => x.replace(/\/+$/, ''));
+};
+/** A YAML map, or "rule=mode,rule=mode"; rule ids are those of the workload rule catalogue. */
+const workloadModes: Parser = (v, f) => {
+  const entries = typeof v === 'string'
+    ? v.split(',').filter((x) => x.trim() !== '').map((x) => x.split('=').map((y) => y.trim()))
+    : v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : null;
+  if (!entries) throw bad(f, 'must map workload rule ids to enforce, warn or audit');
+  const ids = new Set(RULES.map((r) => r.id));
+  const out: Record<string, RuleMode> = {};
+  for (const [id, mode] of entries) {
+    if (typeof id !== 'string' || !ids.has(id)) throw bad(f, `unknown workload rule ${String(id)} (known: ${[...ids].join(', ')})`);
+    if (mode !== 'enforce' && mode !== 'warn' && mode !== 'audit') throw bad(f, `mode of ${id} must be enforce, warn or audit`);
+    out[id] = mode;
+  }
+  return out;
 };
 
 /**
@@ -147,7 +197,8 @@ export function checkCaConfig(c: Pick<Config, 'svidMaxTtl' | 'caTtl' | 'caRootCe
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
-  svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str,
+  svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str, exceptionMaxTtl, elevationAudiences,
+  approvedRegistries, workloadModes, policyDir: str,
 };
 
 /** Validates one layer (flags, env or YAML): unknown keys and bad values name the field. */

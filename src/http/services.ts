@@ -8,6 +8,8 @@ import type { ServerMetrics } from '../main/metrics.ts';
 import type { DenyList } from '../revocation/index.ts';
 import type { TrustRuntime } from '../broker/trust/index.ts';
 import type { DpopRuntime } from '../broker/dpop/index.ts';
+import type { PolicyRuntime } from '../policy/policy-runtime.ts';
+import type { ExceptionRuntime } from '../policy/exceptions/index.ts';
 
 /** Everything route plugins may use; built once in src/main. */
 export interface Services {
@@ -27,4 +29,8 @@ export interface Services {
   dpop: DpopRuntime;
   /** Trust sources: external issuers' keys (cached), verification, compiled CEL bindings. */
   trust: TrustRuntime;
+  /** Policy exceptions: the live list decide() is given (reloaded on change and every few seconds). */
+  exceptions: ExceptionRuntime;
+  /** The live policy set (built-in + policy directory + stored), hot-reloaded. */
+  policies: PolicyRuntime;
 }

@@ -62,6 +62,7 @@ export async function createIdentity(deps: IdentityDeps, ctx: RequestContext, in
       id: uuidv7(now), spiffeId, owner, environment, tier, maxTtlSeconds, description, labels, staticException, bearerForbidden,
       createdAt: now, createdBy: ctx.actor.id, updatedAt: now, updatedBy: ctx.actor.id, disabledAt: null, disabledBy: null,
     };
+    deps.guardrail?.('identity.create', identity, ctx);
     try {
       await deps.store.write(async (tx) => {
         const existing = await deps.store.identities.getBySpiffeId(spiffeId);

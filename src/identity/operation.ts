@@ -1,5 +1,6 @@
 // What every identity operation shares: its dependencies, the audit trail of refusals, and
 // looking an identity up by id or SPIFFE ID.
+import { auditRefusal as auditRefusalIn } from '../audit/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { TesseraError, invalid } from '../shared/errors.ts';
@@ -13,13 +14,16 @@ export interface IdentityDeps {
   clock: Clock;
   /** This server's SPIFFE trust domain; every registered ID must belong to it. */
   trustDomain: string;
+  /**
+   * The policy engine's say, after the checks in code have passed: throws (ERR_DENIED, naming the
+   * policy) to refuse. Absent: the checks in code are the only guardrails.
+   */
+  guardrail?: ((action: 'identity.create' | 'identity.update', identity: Identity, ctx: RequestContext) => void) | undefined;
 }
 
 export type IdentityAction = 'identity.create' | 'identity.update' | 'identity.disable' | 'identity.enable' | 'identity.delete'
   | 'static-key.create';
 
-// Failures of the server itself are not refusals of the caller's request.
-const NOT_REFUSALS = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL']);
 const TARGET_MAX = 2048;
 
 /** A printable audit target from untrusted input (bounded so junk cannot bloat the log). */
@@ -28,29 +32,12 @@ export function targetOf(value: unknown): string | undefined {
   return value.length > TARGET_MAX ? `${value.slice(0, TARGET_MAX)}…` : value;
 }
 
-/**
- * Runs an operation; when it refuses the request, records a `denied` audit event (in its own
- * unit of work, since the refused change was never written) and rethrows the refusal.
- */
-export async function auditRefusal<T>(
+/** Runs an operation; a refusal is recorded as a `denied` audit event and rethrown. */
+export function auditRefusal<T>(
   deps: IdentityDeps, ctx: RequestContext, action: IdentityAction,
   target: () => string | undefined, op: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    if (!(e instanceof TesseraError) || NOT_REFUSALS.has(e.code)) throw e;
-    const details: Record<string, unknown> = { code: e.code, message: e.message };
-    if (typeof e.details?.field === 'string') details.field = e.details.field;
-    if (typeof e.details?.rule === 'string') details.rule = e.details.rule;
-    try {
-      await deps.store.write(async (tx) => { tx.audit(ctx, { action, outcome: 'denied', target: target(), details }); });
-    } catch {
-      // The caller still needs to learn why the request was refused; a store that cannot record
-      // the refusal also failed to record any change, so nothing acknowledged is lost.
-    }
-    throw e;
-  }
+  return auditRefusalIn(deps.store, ctx, action, target, op);
 }
 
 /** Finds an identity by its id or its SPIFFE ID; ERR_NOT_FOUND when there is none. */

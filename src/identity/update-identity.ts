@@ -75,6 +75,7 @@ export async function updateIdentity(deps: IdentityDeps, ctx: RequestContext, re
 
     next.updatedAt = now;
     next.updatedBy = ctx.actor.id;
+    deps.guardrail?.('identity.update', next, ctx);
     const updated = next;
     await deps.store.write(async (tx) => {
       await deps.store.identities.update(tx, updated);

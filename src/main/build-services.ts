@@ -8,6 +8,8 @@ import { startCa, type StartedCa } from '../ca/index.ts';
 import { startDenyList } from '../revocation/index.ts';
 import { createTrustRuntime } from '../broker/trust/index.ts';
 import { createDpopRuntime } from '../broker/dpop/index.ts';
+import { startPolicyRuntime } from '../policy/policy-runtime.ts';
+import { createExceptionRuntime } from '../policy/exceptions/index.ts';
 import type { Services } from '../http/services.ts';
 import { createMetrics } from './metrics.ts';
 import { ensureDataDir } from './data-dir.ts';
@@ -55,10 +57,21 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
     const revocations = await startDenyList({ repo: store.revocations, clock, logger });
     const dpop = createDpopRuntime(clock);
     const trust = createTrustRuntime({ store, clock, trustDomain: config.trustDomain });
-    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust };
+    const exceptions = await createExceptionRuntime(store.exceptions, clock);
+    const policies = await startPolicyRuntime({ directory: config.policyDir ?? join(config.dataDir, 'policies'), repo: store.policies, clock, logger });
+    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust, exceptions, policies };
   } catch (e) {
     ca?.close();
     await store.close();
     throw e;
   }
+}
+
+/** Stops every runtime's timers and watchers, then closes the store (after queued writes commit). */
+export async function closeServices(s: Services): Promise<void> {
+  s.ca.close();
+  s.revocations.close();
+  s.exceptions.close();
+  s.policies.close();
+  await s.store.close();
 }

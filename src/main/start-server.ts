@@ -5,10 +5,11 @@ import type { Config } from '../config/schema.ts';
 import { checkServerConfig } from '../config/load-config.ts';
 import { buildApp } from '../http/app.ts';
 import type { Services } from '../http/services.ts';
-import { buildServices, issuerOf } from './build-services.ts';
+import { buildServices, closeServices, issuerOf } from './build-services.ts';
 import { createLogger } from './logger.ts';
 import { ensureDataDir, lockDataDir } from './data-dir.ts';
 import { loadTls } from './load-tls.ts';
+import type { Clock } from '../shared/clock.ts';
 import { TesseraError } from '../shared/errors.ts';
 
 export interface RunningServer {
@@ -31,7 +32,7 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel), opts: { clock?: Clock } = {}): Promise<RunningServer> {
   checkServerConfig(config);
   const https = loadTls(config);
   ensureDataDir(config.dataDir);
@@ -39,7 +40,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const unlock = lockDataDir(config.dataDir, { listen: issuerOf(config) });
   let services: Services | undefined;
   try {
-    services = await buildServices(config, logger);
+    services = await buildServices(config, logger, opts.clock ? { clock: opts.clock } : {});
     const { app } = await buildApp(services, https ? { https } : {});
     try {
       await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -53,14 +54,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       url: s.issuer, services: s, app,
       stop: () => (stopping ??= (async () => {
         await app.close();
-        s.ca.close();
-        await s.store.close();
+        await closeServices(s);
         unlock();
       })()),
     };
   } catch (e) {
-    services?.ca.close();
-    await services?.store.close().catch(() => {});
+    if (services) await closeServices(services).catch(() => {});
     unlock();
     throw e;
   }

@@ -25,6 +25,7 @@ export type ErrorCode =
   // access
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_FORBIDDEN'
+  | 'ERR_SELF_APPROVAL'
   | 'ERR_DENIED'
   | 'ERR_INVALID_GRANT'
   | 'ERR_INVALID_CLIENT'

@@ -11,6 +11,9 @@ import type { RevocationRepo } from '../revocation/revocation-repo.ts';
 import type { StaticKeyRepo } from '../identity/static-keys/static-key-repo.ts';
 import type { JoinTokenRepo } from '../broker/join-tokens/join-token-repo.ts';
 import type { TrustSourceRepo } from '../broker/trust/trust-source-repo.ts';
+import type { ExceptionRepo } from '../policy/exceptions/exception-repo.ts';
+import type { ElevationRepo } from '../policy/elevation/elevation-repo.ts';
+import type { PolicyRepo } from '../policy/policy-repo.ts';
 import type { Database, Dialect } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -24,6 +27,9 @@ import { revocationRepo } from './revocation-sql.ts';
 import { staticKeyRepo } from './static-key-sql.ts';
 import { joinTokenRepo } from './join-token-sql.ts';
 import { trustSourceRepo } from './trust-source-sql.ts';
+import { exceptionRepo } from './exception-sql.ts';
+import { elevationRepo } from './elevation-sql.ts';
+import { policyRepo } from './policy-sql.ts';
 
 export type { Database, Sql, Dialect } from './sql.ts';
 export { sqlOf } from './write-queue.ts';
@@ -39,6 +45,9 @@ export interface Store extends UnitOfWork {
   readonly staticKeys: StaticKeyRepo;
   readonly joinTokens: JoinTokenRepo;
   readonly trustSources: TrustSourceRepo;
+  readonly exceptions: ExceptionRepo;
+  readonly elevations: ElevationRepo;
+  readonly policies: PolicyRepo;
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribe to audit events after they are durably committed (metrics, detections). */
   onAudit(listener: (events: AuditEvent[]) => void): void;
@@ -90,6 +99,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     staticKeys: staticKeyRepo(db),
     joinTokens: joinTokenRepo(db),
     trustSources: trustSourceRepo(db),
+    exceptions: exceptionRepo(db),
+    elevations: elevationRepo(db),
+    policies: policyRepo(db),
     write: (fn) => queue.write(fn),
     onAudit: (l) => { listeners.push(l); },
     async ping() { await db.get('SELECT 1 AS ok'); },

@@ -3,13 +3,14 @@ import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULTS, type Config } from '../../src/config/schema.ts';
-import { buildServices } from '../../src/main/build-services.ts';
+import { buildServices, closeServices } from '../../src/main/build-services.ts';
 import { startServer } from '../../src/main/start-server.ts';
 import { createLogger } from '../../src/main/logger.ts';
 import { buildApp, type RouteInfo } from '../../src/http/app.ts';
 import type { Services } from '../../src/http/services.ts';
 import type { Store } from '../../src/store/index.ts';
 import type { Role } from '../../src/shared/context.ts';
+import type { Clock } from '../../src/shared/clock.ts';
 import { tempDir, dropSchema, PG_URL, type StoreKind } from './test-store.ts';
 
 export interface TestServer {
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   /** Listen on a free loopback port (real HTTP) instead of in-process inject only. */
   listen?: boolean;
   config?: Partial<Config>;
+  /** The server's clock (a fixedClock lets a test move time); the system clock when absent. */
+  clock?: Clock;
 }
 
 /** A real server on a real store in a temp folder; in-process by default. */
@@ -48,14 +51,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   let url = '';
   let stop: () => Promise<void>;
   if (opts.listen) {
-    const running = await startServer(config, createLogger('silent'));
+    const running = await startServer(config, createLogger('silent'), opts.clock ? { clock: opts.clock } : {});
     services = running.services; app = running.app; url = running.url;
     routes = (app as unknown as { tesseraRoutes: RouteInfo[] }).tesseraRoutes;
     stop = running.stop;
   } else {
-    services = await buildServices({ ...config, listen: { host: '127.0.0.1', port: 8080 } }, createLogger('silent'));
+    services = await buildServices({ ...config, listen: { host: '127.0.0.1', port: 8080 } }, createLogger('silent'), opts.clock ? { clock: opts.clock } : {});
     ({ app, routes } = await buildApp(services));
-    stop = async () => { await app.close(); services.ca.close(); await services.store.close(); };
+    stop = async () => { await app.close(); await closeServices(services); };
   }
   const tokenFor = async (roles: Role[], principalId = `test-${roles.join('-') || 'none'}`) => {
     await ensurePrincipal(services, principalId, roles);

@@ -6,6 +6,8 @@ import type { RequestContext } from '../../shared/context.ts';
 import { TesseraError } from '../../shared/errors.ts';
 import { effectiveTtl, type Identity } from '../../identity/index.ts';
 import { decide, type Decision } from '../../policy/index.ts';
+import { scopeMatches } from '../../policy/exceptions/index.ts';
+import type { ActiveElevation } from '../../policy/elevation/index.ts';
 import { EXCHANGE_ACTION, TOKEN_TYPE_ACCESS_TOKEN } from './constants.ts';
 import { parseExchangeRequest, type ExchangeRequest } from './parse-exchange-request.ts';
 import { resolveSubject, type SubjectTrace } from './resolve-subject.ts';
@@ -42,7 +44,11 @@ function details(r: ExchangeTrace, extra: Record<string, unknown>): Record<strin
   if (r.actor.source || r.actor.spiffeId !== undefined) {
     d.actor = { ...(r.actor.spiffeId !== undefined ? { sub: r.actor.spiffeId } : {}), ...(r.actor.source ? { source: r.actor.source } : {}) };
   }
-  if (r.decision) d.decision = { allow: r.decision.allow, reasons: r.decision.reasons, policies: r.decision.policies };
+  if (r.decision) {
+    d.decision = { allow: r.decision.allow, reasons: r.decision.reasons, policies: r.decision.policies };
+    // Denies neutralised by an exception, and warn/audit-mode denials: the audit trail of exception use.
+    if (r.decision.warnings && r.decision.warnings.length > 0) (d.decision as Record<string, unknown>).warnings = r.decision.warnings;
+  }
   if (r.constraint.dpopJkt !== undefined) d.dpopJkt = r.constraint.dpopJkt;
   if (r.constraint.mtlsX5t !== undefined) d.mtlsX5t = r.constraint.mtlsX5t;
   return { ...d, ...extra };
@@ -62,8 +68,18 @@ function checkSenderConstraint(identity: Identity, req: ExchangeRequest, c: Toke
   }
 }
 
-function decideExchange(deps: ExchangeDeps, ctx: RequestContext, req: ExchangeRequest, s: ResolvedSubject, actor: ResolvedSubject | undefined, c: TokenBinding): Decision {
+/** What policies see besides the request: running elevations and the exceptions covering the subject. */
+interface DecisionExtras { now: number; elevations: ActiveElevation[] }
+
+async function decisionExtras(deps: ExchangeDeps, spiffeId: string): Promise<DecisionExtras> {
+  // One clock reading for the lookup and the decision: a grant ending between the two must not count.
+  const now = deps.clock.now();
+  return { now, elevations: deps.elevations ? await deps.elevations(spiffeId, now) : [] };
+}
+
+function decideExchange(deps: ExchangeDeps, ctx: RequestContext, req: ExchangeRequest, s: ResolvedSubject, actor: ResolvedSubject | undefined, c: TokenBinding, x: DecisionExtras): Decision {
   const i = s.identity;
+  const exceptions = (deps.exceptions?.(x.now) ?? []).filter((e) => scopeMatches(e.scope, { identity: i.spiffeId }));
   return decide({
     subject: {
       spiffeId: i.spiffeId, owner: i.owner, environment: i.environment, tier: i.tier, labels: i.labels,
@@ -72,8 +88,11 @@ function decideExchange(deps: ExchangeDeps, ctx: RequestContext, req: ExchangeRe
     audience: req.targets,
     action: 'token.exchange',
     context: {
-      time: deps.clock.now(), sourceIp: ctx.sourceIp, requestedTokenType: req.requestedTokenType, scope: req.scope,
+      time: x.now, sourceIp: ctx.sourceIp, requestedTokenType: req.requestedTokenType, scope: req.scope,
       actor: actor?.identity.spiffeId, senderConstrained: c.dpopJkt !== undefined || c.mtlsX5t !== undefined,
+      elevations: x.elevations, elevationAudiences: deps.elevationAudiences ?? [],
+      // Scopes (globs included) are matched here; decide() is given each as resolved for this subject.
+      exceptions: exceptions.map((e) => ({ name: e.name, policy: e.policy, scope: { identity: i.spiffeId }, expiresAt: e.expiresAt })),
     },
   }, deps.policies);
 }
@@ -95,7 +114,7 @@ export async function exchangeToken(deps: ExchangeDeps, form: ExchangeForm, ctx:
         { field: 'audience', rule: 'not this server', reason: 'audience is this server' });
     }
     checkSenderConstraint(subject.identity, req, r.constraint);
-    r.decision = decideExchange(deps, ctx, req, subject, actor, r.constraint);
+    r.decision = decideExchange(deps, ctx, req, subject, actor, r.constraint, await decisionExtras(deps, subject.identity.spiffeId));
     if (!r.decision.allow) {
       throw new TesseraError('ERR_INVALID_TARGET', `audience: no token is issued for ${req.targets.join(', ')}: ${r.decision.reasons.join('; ')}`,
         { field: 'audience', rule: 'policy', reason: r.decision.reasons.join('; ') });

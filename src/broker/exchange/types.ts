@@ -5,6 +5,8 @@ import type { CaRuntime } from '../../ca/index.ts';
 import type { DenyList } from '../../revocation/index.ts';
 import type { PolicySet, SubjectSource } from '../../policy/index.ts';
 import type { JoinToken, JoinTokenRepo } from '../join-tokens/index.ts';
+import type { ActiveException } from '../../policy/exceptions/index.ts';
+import type { ActiveElevation } from '../../policy/elevation/index.ts';
 import type { BindingMatch, VerifiedExternalToken } from '../trust/index.ts';
 
 export type { BindingMatch, VerifiedExternalToken };
@@ -38,6 +40,12 @@ export interface ExchangeDeps {
   external?: ExternalTrust | undefined;
   /** The policies decide() evaluates; the built-in set when absent. */
   policies?: PolicySet | undefined;
+  /** The subject's running elevations at `now` (decide() sees them as context.elevations). */
+  elevations?: ((spiffeId: string, now: number) => Promise<ActiveElevation[]>) | undefined;
+  /** Policy exceptions active at `now` (decide() sees those scoped to the subject as context.exceptions). */
+  exceptions?: ((now: number) => readonly ActiveException[]) | undefined;
+  /** config elevationAudiences: audiences granted only inside an elevation for them. */
+  elevationAudiences?: readonly string[] | undefined;
 }
 
 /** The form parameters of RFC 8693 §2.1 (audience and resource may repeat). */

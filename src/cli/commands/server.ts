@@ -31,6 +31,10 @@ flags win over the environment, which wins over the file):
   --ca-root-cert FILE   an operator root CA certificate (PEM): Tessera's CA becomes an
                         intermediate under it, and the trust bundle carries the root
   --ca-root-key FILE    that root's private key (PEM, mode 0600); give both or neither
+  --exception-max-ttl D
+                        the longest a policy exception may live (default 30d; none is permanent)
+  --elevation-audiences LIST
+                        comma-separated audiences granted only inside an approved elevation
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -40,6 +44,7 @@ const OPTIONS = {
   'log-level': { type: 'string' }, 'body-limit': { type: 'string' }, 'admin-token-ttl': { type: 'string' },
   'svid-max-ttl': { type: 'string' }, 'jwt-alg': { type: 'string' }, 'ca-ttl': { type: 'string' }, 'jwt-key-ttl': { type: 'string' },
   'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
+  'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     insecureHttp: v['insecure-http'], logLevel: v['log-level'], bodyLimit: v['body-limit'], adminTokenTtl: v['admin-token-ttl'],
     svidMaxTtl: v['svid-max-ttl'], jwtAlg: v['jwt-alg'], caTtl: v['ca-ttl'], jwtKeyTtl: v['jwt-key-ttl'],
     caRootCert: v['ca-root-cert'], caRootKey: v['ca-root-key'],
+    exceptionMaxTtl: v['exception-max-ttl'], elevationAudiences: v['elevation-audiences'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

@@ -7,6 +7,7 @@ import {
 } from '../../identity/index.ts';
 import { createRevocation } from '../../revocation/index.ts';
 import { revocationDeps } from './revocations.ts';
+import { policyGuardrail } from '../../policy/identity-guardrail.ts';
 
 const WRITE = { auth: ['admin'] } as const;
 const READ = { auth: ['admin', 'auditor'] } as const;
@@ -63,7 +64,10 @@ type IdParams = { Params: { id: string } };
 
 /** The identity registry over HTTP: /v1/identities. */
 export function identityRoutes(app: FastifyInstance, s: Services): void {
-  const deps: IdentityDeps = { store: s.store, clock: s.clock, trustDomain: s.config.trustDomain };
+  const deps: IdentityDeps = {
+    store: s.store, clock: s.clock, trustDomain: s.config.trustDomain,
+    guardrail: policyGuardrail(() => s.policies.current(), s.clock),
+  };
 
   app.post('/v1/identities', { config: WRITE, schema: { body: createBody } }, async (req, reply) => {
     const identity = await createIdentity(deps, req.ctx, req.body);

@@ -14,6 +14,10 @@ import { jwtSvidRoutes } from './jwt-svids.ts';
 import { caRoutes } from './ca.ts';
 import { trustSourceRoutes } from './trust-sources.ts';
 import { joinTokenRoutes } from './join-tokens.ts';
+import { exceptionRoutes } from './exceptions.ts';
+import { elevationRoutes } from './elevations.ts';
+import { admissionRoutes } from './admission.ts';
+import { policyRoutes } from './policies.ts';
 
 export async function registerRoutes(app: FastifyInstance, s: Services): Promise<void> {
   operationsRoutes(app, s);
@@ -30,4 +34,8 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   caRoutes(app, s);
   trustSourceRoutes(app, s);
   joinTokenRoutes(app, s);
+  exceptionRoutes(app, s);
+  elevationRoutes(app, s);
+  admissionRoutes(app, s);
+  policyRoutes(app, s);
 }

@@ -5,6 +5,7 @@ import { matchBinding, verifyExternalToken } from '../../broker/trust/index.ts';
 import { isTesseraError } from '../../shared/errors.ts';
 import { peerChainDer } from '../mtls-binding.ts';
 import { dpopHeader, requestHtu } from '../sender-proof.ts';
+import { activeElevations } from '../../policy/elevation/index.ts';
 import type { Services } from '../services.ts';
 
 /** The exchange's dependencies, from the running server's services. */
@@ -12,7 +13,11 @@ export function exchangeDeps(s: Services): ExchangeDeps {
   return {
     store: s.store, clock: s.clock, issuer: s.issuer, tokenEndpoint: s.access.tokenEndpoint, ca: s.ca,
     revocations: s.revocations, svidMaxTtl: s.config.svidMaxTtl,
+    elevations: (spiffeId, now) => activeElevations(s.store.elevations, spiffeId, now),
+    exceptions: (now) => s.exceptions.active(now), elevationAudiences: s.config.elevationAudiences,
     external: { verify: (token) => verifyExternalToken(s.trust, token), match: (v) => matchBinding(s.trust, v) },
+    // A getter: the live policy set is swapped on reload, each exchange sees the current one.
+    get policies() { return s.policies.current(); },
   };
 }
 
