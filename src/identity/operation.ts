@@ -18,7 +18,8 @@ export interface IdentityDeps {
    * The policy engine's say, after the checks in code have passed: throws (ERR_DENIED, naming the
    * policy) to refuse. Absent: the checks in code are the only guardrails.
    */
-  guardrail?: ((action: 'identity.create' | 'identity.update', identity: Identity, ctx: RequestContext) => void) | undefined;
+  guardrail?: ((action: 'identity.create' | 'identity.update' | 'static-key.create', identity: Identity, ctx: RequestContext,
+    resource?: Record<string, unknown>) => void) | undefined;
 }
 
 export type IdentityAction = 'identity.create' | 'identity.update' | 'identity.disable' | 'identity.enable' | 'identity.delete'

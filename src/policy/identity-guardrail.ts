@@ -1,5 +1,5 @@
-// The identity registry's hook into decide(): identity.create / identity.update are decided by
-// the live policy set like a token exchange. The subject is the identity as it would be stored.
+// The identity registry's hook into decide(): identity.create / identity.update and
+// static-key.create are decided by the live policy set like a token exchange. The subject is the identity as it would be stored.
 import type { RequestContext } from '../shared/context.ts';
 import { TesseraError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -20,9 +20,10 @@ export function identitySubject(i: Identity, actor: string): DecisionSubject {
 
 /** A guardrail for IdentityDeps: refuses with ERR_DENIED naming the denying policies. */
 export function policyGuardrail(current: () => PolicySet, clock: Clock) {
-  return (action: 'identity.create' | 'identity.update', identity: Identity, ctx: RequestContext): void => {
+  return (action: 'identity.create' | 'identity.update' | 'static-key.create', identity: Identity, ctx: RequestContext,
+    resource?: Record<string, unknown>): void => {
     const d = decide({
-      subject: identitySubject(identity, ctx.actor.id), audience: [], action,
+      subject: identitySubject(identity, ctx.actor.id), audience: [], action, ...(resource ? { resource } : {}),
       context: { time: clock.now(), sourceIp: ctx.sourceIp, actor: ctx.actor.id },
     }, current());
     if (d.allow) return;

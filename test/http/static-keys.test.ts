@@ -88,6 +88,27 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await introspect(key.key), { active: false });
     });
 
+    test('static-key creation goes through the policy engine: a deny policy on static-key.create refuses it (403, audited, nothing stored)', async () => {
+      const deny = { name: 'no-long-static-keys', owner: 'sec', effect: 'deny', description: 'static keys live at most 7 days here',
+        match: { actions: ['static-key.create'] }, condition: `resource.expiresAt > ${Date.now() + 7 * DAY}` };
+      const put = await t.app.inject({ method: 'PUT', url: '/v1/policies/no-long-static-keys', headers: admin, payload: deny });
+      assert.equal(put.statusCode, 201, put.body);
+      try {
+        const before = (await t.app.inject({ method: 'GET', url: keysUrl(LEGACY), headers: admin })).json().items.length;
+        const refused = await t.app.inject({ method: 'POST', url: keysUrl(LEGACY), headers: admin, payload: { expires: '20d' } });
+        assert.equal(refused.statusCode, 403, refused.body);
+        assert.equal(refused.json().code, 'ERR_DENIED');
+        assert.match(refused.json().detail, /no-long-static-keys/);
+        const ev = await t.store.audit.last();
+        assert.deepEqual([ev?.action, ev?.outcome], ['static-key.create', 'denied']);
+        assert.equal((await t.app.inject({ method: 'GET', url: keysUrl(LEGACY), headers: admin })).json().items.length, before);
+        const allowed = await t.app.inject({ method: 'POST', url: keysUrl(LEGACY), headers: admin, payload: { expires: '5d' } });
+        assert.equal(allowed.statusCode, 201, allowed.body);
+      } finally {
+        await t.app.inject({ method: 'DELETE', url: '/v1/policies/no-long-static-keys', headers: admin });
+      }
+    });
+
     test('bad inputs: clear code and field, nothing stored, audited', async () => {
       const count = async () => (await t.store.db.all('SELECT id FROM static_keys')).length;
       const n = await count();

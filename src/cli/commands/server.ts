@@ -35,6 +35,10 @@ flags win over the environment, which wins over the file):
                         the longest a policy exception may live (default 30d; none is permanent)
   --elevation-audiences LIST
                         comma-separated audiences granted only inside an approved elevation
+  --policy-dir DIR      folder of policy YAML files, hot-reloaded (default <data-dir>/policies)
+  --approved-registries LIST
+                        comma-separated image registries admission accepts (default: any)
+  --workload-modes LIST rule=mode pairs (enforce|warn|audit), e.g. pss.seccomp=warn
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -45,6 +49,7 @@ const OPTIONS = {
   'svid-max-ttl': { type: 'string' }, 'jwt-alg': { type: 'string' }, 'ca-ttl': { type: 'string' }, 'jwt-key-ttl': { type: 'string' },
   'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
   'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
+  'policy-dir': { type: 'string' }, 'approved-registries': { type: 'string' }, 'workload-modes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +63,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     svidMaxTtl: v['svid-max-ttl'], jwtAlg: v['jwt-alg'], caTtl: v['ca-ttl'], jwtKeyTtl: v['jwt-key-ttl'],
     caRootCert: v['ca-root-cert'], caRootKey: v['ca-root-key'],
     exceptionMaxTtl: v['exception-max-ttl'], elevationAudiences: v['elevation-audiences'],
+    policyDir: v['policy-dir'], approvedRegistries: v['approved-registries'], workloadModes: v['workload-modes'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

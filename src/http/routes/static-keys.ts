@@ -1,3 +1,4 @@
+import { policyGuardrail } from '../../policy/identity-guardrail.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { createStaticKey, listStaticKeys, staticKeyStatus, type StaticKey, type StaticKeyDeps } from '../../identity/static-keys/index.ts';
@@ -26,7 +27,10 @@ const revokeBody = {
 
 /** Static API keys: issue and list per identity, revoke by key id. */
 export function staticKeyRoutes(app: FastifyInstance, s: Services): void {
-  const deps: StaticKeyDeps = { store: s.store, clock: s.clock, trustDomain: s.config.trustDomain };
+  const deps: StaticKeyDeps = {
+    store: s.store, clock: s.clock, trustDomain: s.config.trustDomain,
+    guardrail: policyGuardrail(() => s.policies.current(), s.clock),
+  };
   const rdeps = revocationDeps(s);
 
   app.post<{ Params: { id: string } }>('/v1/identities/:id/keys', {

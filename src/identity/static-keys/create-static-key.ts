@@ -43,6 +43,7 @@ export async function createStaticKey(deps: StaticKeyDeps, ctx: RequestContext, 
     const owner = checkOwner(body.owner ?? identity.owner);
     const expiresAt = checkKeyExpiry(body.expires, now);
     checkKeyAllowed(identity, expiresAt, now);
+    deps.guardrail?.('static-key.create', identity, ctx, { expiresAt });
 
     const key = generateStaticKey();
     const record: StaticKey = {
