@@ -9,4 +9,4 @@ export { exportAudit, parseExportLine, type AuditExport, type ExportOptions } fr
 export { tailAudit, followAudit, pollAfter, MAX_PAGE, type AuditFilter, type FollowOptions } from './tail-audit.ts';
 export { listAudit, type ListAuditQuery, type AuditPage } from './list-audit.ts';
 export { toPublicEvent, fromPublicEvent, OUTCOMES, type PublicAuditEvent } from './public-event.ts';
-export { auditRefusal } from './audit-refusal.ts';
+export { auditRefusal, recordRefusal } from './audit-refusal.ts';
