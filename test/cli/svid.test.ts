@@ -25,13 +25,13 @@ describe('tessera svid x509', () => {
   after(async () => { await t.close(); rmSync(root, { recursive: true, force: true }); });
 
   /** The files a workload would use, checked the way a relying party checks them. */
-  function checkOut(dir: string, keyType: string) {
+  function checkOut(dir: string, keyType: string, dnsNames: string[] = []) {
     const svidPem = readFileSync(join(dir, 'svid.pem'), 'utf8');
     const bundle = join(dir, 'bundle.pem');
     // The leaf first, then any intermediates: openssl takes the chain from the same file.
     assert.match(opensslOk(['verify', '-CAfile', bundle, '-untrusted', join(dir, 'svid.pem'), join(dir, 'svid.pem')]), /: OK/);
     const leaf = new X509Certificate(svidPem);
-    assert.equal(leaf.subjectAltName, `URI:${payments}`);
+    assert.equal(leaf.subjectAltName, [`URI:${payments}`, ...dnsNames.map((d) => `DNS:${d}`)].join(', '));
     assert.equal(leaf.ca, false);
     const keyPem = readFileSync(join(dir, 'svid.key'), 'utf8');
     assert.match(keyPem, /^-----BEGIN PRIVATE KEY-----/);
@@ -76,6 +76,29 @@ describe('tessera svid x509', () => {
       checkOut(dir, nodeType);
     });
   }
+
+  test('--dns NAME (repeatable): the certificate serves those names; a bad name exits 2, nothing written', async () => {
+    const dir = join(root, 'webhook');
+    const names = ['tessera.tessera-system.svc', 'tessera.tessera-system.svc.cluster.local'];
+    const r = await runCli(['svid', 'x509', '--identity', payments, '--out', dir, '--dns', names[0]!, '--dns', names[1]!], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /DNS names: tessera\.tessera-system\.svc, tessera\.tessera-system\.svc\.cluster\.local/);
+    const leaf = checkOut(dir, 'ec', names);
+    assert.equal(leaf.checkHost(names[0]!), names[0]);
+    const svidPem = join(dir, 'svid.pem');
+    assert.match(opensslOk(['verify', '-CAfile', join(dir, 'bundle.pem'), '-untrusted', svidPem, '-verify_hostname', names[0]!, svidPem]), /: OK/);
+    const json = await runCli(['svid', 'x509', '--identity', payments, '--out', dir, '--dns', names[0]!, '--json'], env);
+    assert.deepEqual(JSON.parse(json.stdout).dnsNames, [names[0]]);
+
+    const badDir = join(root, 'webhook-bad');
+    const bad = await runCli(['svid', 'x509', '--identity', payments, '--out', badDir, '--dns', '*.tessera-system.svc'], env);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /dnsNames: "\*\.tessera-system\.svc" must not be a wildcard/);
+    assert.equal(existsSync(badDir), false);
+    const ev = await t.store.audit.last();
+    assert.equal(ev?.action, 'svid.x509.issue');
+    assert.equal(ev?.outcome, 'denied');
+  });
 
   test('the real binary works too', async () => {
     const dir = join(root, 'process');

@@ -170,9 +170,42 @@ for (const kind of STORE_KINDS) {
       await refused({ identity: payments }, 400, 'ERR_INVALID_INPUT', 'csr');
     });
 
+    test('dnsNames: in the SAN after the one URI, checked by openssl -verify_hostname and checkHost, audited', async () => {
+      const names = ['tessera.tessera-system.svc', 'tessera.tessera-system.svc.cluster.local'];
+      const res = await post({ identity: payments, csr: csrPem(), dnsNames: names });
+      assert.equal(res.statusCode, 200, res.body);
+      const svid = res.json() as SvidJson & { dnsNames: string[] };
+      assert.deepEqual(svid.dnsNames, names);
+      const x = new X509Certificate(svid.certificate);
+      assert.equal(x.subjectAltName, `URI:${payments}, DNS:${names[0]}, DNS:${names[1]}`);
+      assert.equal(x.checkHost(names[0]!), names[0]);
+      assert.equal(x.checkHost('other.tessera-system.svc'), undefined);
+      const bundle = files.file(`bundle-dns-${svid.serial}.pem`, svid.bundle.join(''));
+      const leaf = files.file(`svid-dns-${svid.serial}.pem`, [svid.certificate, ...svid.chain].join(''));
+      assert.match(opensslOk(['verify', '-CAfile', bundle, '-untrusted', leaf, '-verify_hostname', names[0]!, leaf]), /: OK/);
+      assert.notEqual(openssl(['verify', '-CAfile', bundle, '-untrusted', leaf, '-verify_hostname', 'other.tessera-system.svc', leaf]).code, 0);
+      const ev = await lastAudit();
+      assert.equal(ev.outcome, 'success');
+      assert.deepEqual(ev.details.dnsNames, names);
+
+      // Without dnsNames: no DNS SAN, and the audit event does not mention them.
+      const plain = await post({ identity: payments, csr: csrPem() });
+      assert.equal(new X509Certificate(plain.json().certificate).subjectAltName, `URI:${payments}`);
+      assert.equal(plain.json().dnsNames, undefined);
+      assert.equal((await lastAudit()).details.dnsNames, undefined);
+    });
+
+    test('bad dnsNames are refused, audited as denied, and nothing is issued', async () => {
+      for (const dnsNames of [['*.tessera-system.svc'], ['Tessera.svc'], ['tessera_x.svc'], ['10.0.0.1'], [`${'a'.repeat(64)}.svc`],
+        Array.from({ length: 11 }, (_, i) => `n${i}.svc`), ['a.svc', 'a.svc'], ['']]) {
+        await refused({ identity: payments, csr: csrPem(), dnsNames }, 400, 'ERR_INVALID_INPUT', 'dnsNames', payments);
+      }
+    });
+
     test('body schema: unknown fields and wrong types are refused before anything happens', async () => {
       const seq = (await t.store.audit.head()).seq;
-      for (const [payload, field] of [[{ identity: payments, csr: csrPem(), subject: 'x' }, 'subject'], [{ identity: 5, csr: csrPem() }, 'identity']] as const) {
+      for (const [payload, field] of [[{ identity: payments, csr: csrPem(), subject: 'x' }, 'subject'], [{ identity: 5, csr: csrPem() }, 'identity'],
+        [{ identity: payments, csr: csrPem(), dnsNames: 'a.svc' }, 'dnsNames'], [{ identity: payments, csr: csrPem(), dnsNames: [5] }, 'dnsNames.0']] as const) {
         const res = await post(payload as Record<string, unknown>);
         assert.equal(res.statusCode, 400);
         assert.equal(res.json().code, 'ERR_INVALID_INPUT');

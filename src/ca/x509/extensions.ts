@@ -58,7 +58,18 @@ export function authorityKeyIdentifier(keyId: Buffer): Buffer {
 
 /** subjectAltName with URIs ([6] IMPLICIT IA5String). Critical when the subject is empty (RFC 5280 §4.2.1.6). */
 export function subjectAltNameUris(uris: readonly string[], critical: boolean): Buffer {
-  return extension(OID.subjectAltName, critical, sequence(...uris.map(uriName)));
+  return subjectAltName({ uris }, critical);
+}
+
+/** subjectAltName with URIs first, then DNS names ([2] IMPLICIT IA5String), in the order given. */
+export function subjectAltName(names: { uris: readonly string[]; dnsNames?: readonly string[] }, critical: boolean): Buffer {
+  return extension(OID.subjectAltName, critical, sequence(...names.uris.map(uriName), ...(names.dnsNames ?? []).map(dnsName)));
+}
+
+/** GeneralName dNSName: [2] IMPLICIT IA5String (ASCII only; the caller checks it is a host name). */
+function dnsName(name: string): Buffer {
+  if (!/^[\x21-\x7e]+$/.test(name)) throw new RangeError('a DNS SAN must be non-empty printable ASCII');
+  return implicit(2, Buffer.from(name, 'latin1'));
 }
 
 /** GeneralName uniformResourceIdentifier: [6] IMPLICIT IA5String (ASCII only). */

@@ -12,6 +12,7 @@ import { readCertificate } from './read-certificate.ts';
 import { signerFor, type CertSigner } from './signature-algorithm.ts';
 import { VERSION_V3, randomSerialOctets, signCertificate } from './certificate.ts';
 import { writeSvidTbs, type TbsFixed } from './svid-tbs.ts';
+import { parseDnsNames } from './dns-names.ts';
 
 /** How far notBefore is backdated, to absorb clock skew between us and relying parties. */
 export const BACKDATE_MS = 30_000;
@@ -98,15 +99,22 @@ export type SubjectKey = KeyObject | { publicKey: KeyObject; spkiDer: Buffer };
  * Issues an X509-SVID for spiffeId, valid from now − 30 s for ttlSeconds (never past the CA's
  * notAfter). The leaf has an empty subject, exactly one URI SAN (critical, as an empty subject
  * requires), basicConstraints CA:false, keyUsage digitalSignature (+ keyEncipherment for RSA),
- * EKU serverAuth + clientAuth, and subject/authority key identifiers.
+ * EKU serverAuth + clientAuth, and subject/authority key identifiers. opts.dnsNames (checked by
+ * parseDnsNames: at most 10 lower-case host names, no wildcards) follow the URI in the same SAN,
+ * for a serving certificate whose callers check a host name.
  */
-export function issueX509Svid(issuer: X509Issuer | PreparedIssuer, spiffeId: string, subjectKey: SubjectKey, ttlSeconds: number, now: number): IssuedX509Svid {
+export function issueX509Svid(
+  issuer: X509Issuer | PreparedIssuer, spiffeId: string, subjectKey: SubjectKey, ttlSeconds: number, now: number,
+  opts: { dnsNames?: readonly string[] } = {},
+): IssuedX509Svid {
   const ca = 'algAndIssuer' in issuer ? issuer : prepareIssuer(issuer);
   const trustDomain = trustDomainOf(spiffeId);
   if (ca.trustDomain !== undefined && trustDomain !== ca.trustDomain) {
     throw new TesseraError('ERR_TRUST_DOMAIN_MISMATCH', `spiffeId: ${spiffeId} is not in the CA's trust domain ${ca.trustDomain}`, { field: 'spiffeId', rule: 'trust domain' });
   }
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw invalid('ttl', 'must be a positive whole number of seconds');
+  // The common case (no DNS names) skips the check entirely.
+  const dnsNames = opts.dnsNames === undefined || opts.dnsNames.length === 0 ? undefined : parseDnsNames(opts.dnsNames);
   const notBefore = Math.max(Math.floor((now - BACKDATE_MS) / 1000) * 1000, ca.notBefore);
   const notAfter = Math.min(Math.floor(now / 1000) * 1000 + ttlSeconds * 1000, ca.notAfter);
   if (notAfter <= now) {
@@ -118,7 +126,7 @@ export function issueX509Svid(issuer: X509Issuer | PreparedIssuer, spiffeId: str
   const tbs = writeSvidTbs(ca, {
     serial, notBefore, notAfter, spkiDer: key.spkiDer,
     keyUsage: key.publicKey.asymmetricKeyType === 'rsa' ? KU_RSA : KU_SIGN,
-    keyId: keyIdOf(key.spkiDer), uri: spiffeId,
+    keyId: keyIdOf(key.spkiDer), uri: spiffeId, dnsNames,
   });
   return { certDer: signCertificate(tbs, ca.signer), chainDer: [...ca.chainDer], serialHex: serial.toString('hex'), notBefore, notAfter };
 }

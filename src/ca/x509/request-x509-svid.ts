@@ -12,6 +12,7 @@ import { effectiveTtl, type Identity, type IdentityRepo } from '../../identity/i
 import type { CaRuntime } from '../ca-runtime.ts';
 import { issueX509Svid } from './issue-x509-svid.ts';
 import { parseCsr, type CsrKeyType } from './parse-csr.ts';
+import { parseDnsNames } from './dns-names.ts';
 
 export const X509_SVID_ACTION = 'svid.x509.issue';
 
@@ -30,6 +31,8 @@ export interface X509SvidInput {
   csr?: unknown;
   /** Requested lifetime ("15m" or seconds); defaults to the largest allowed. */
   ttl?: unknown;
+  /** DNS names for the SAN next to the SPIFFE ID (a serving certificate checked by host name). */
+  dnsNames?: unknown;
 }
 
 export interface X509SvidResult {
@@ -45,6 +48,8 @@ export interface X509SvidResult {
   keyType: CsrKeyType;
   /** The lifetime granted (requested, capped by the identity's and the server's maximum), seconds. */
   ttlSeconds: number;
+  /** The DNS names in the SAN (empty for a plain SVID). */
+  dnsNames: string[];
 }
 
 const REF_MAX = 2048;
@@ -64,10 +69,11 @@ function issue(deps: X509SvidDeps, identity: Identity, input: X509SvidInput): Om
   }
   const requested = input.ttl === undefined || input.ttl === null ? undefined : parseDuration(input.ttl, 'ttl');
   const ttl = effectiveTtl({ requested, identityMax: identity.maxTtlSeconds, policyMax: deps.svidMaxTtl, field: 'ttl' });
+  const dnsNames = parseDnsNames(input.dnsNames, 'dnsNames');
   if (input.csr === undefined || input.csr === null || input.csr === '') throw invalid('csr', 'is required: a PEM PKCS#10 certificate request');
   const csr = parseCsr(input.csr, 'csr');
-  const svid = issueX509Svid(deps.ca.x509Issuer(), identity.spiffeId, csr, ttl, deps.clock.now());
-  return { spiffeId: identity.spiffeId, identityId: identity.id, ...svid, keyType: csr.keyType, ttlSeconds: ttl };
+  const svid = issueX509Svid(deps.ca.x509Issuer(), identity.spiffeId, csr, ttl, deps.clock.now(), { dnsNames });
+  return { spiffeId: identity.spiffeId, identityId: identity.id, ...svid, keyType: csr.keyType, ttlSeconds: ttl, dnsNames };
 }
 
 /** Issues an X509-SVID for a registered identity; refusals are audited and rethrown. */
@@ -84,7 +90,7 @@ export async function requestX509Svid(deps: X509SvidDeps, ctx: RequestContext, i
       details: {
         identityId: svid.identityId, spiffeId: svid.spiffeId, serial: svid.serialHex, keyType: svid.keyType,
         notBefore: new Date(svid.notBefore).toISOString(), notAfter: new Date(svid.notAfter).toISOString(),
-        ttl: svid.ttlSeconds,
+        ttl: svid.ttlSeconds, ...(svid.dnsNames.length > 0 ? { dnsNames: svid.dnsNames } : {}),
       },
     });
   });

@@ -1,6 +1,6 @@
 // The X509-SVID TBSCertificate written in one pass into one buffer: the hot path's template.
 // The fixed parts come pre-encoded from the prepared CA; the slots (serial, validity, public
-// key, subject key id, SPIFFE ID) are written in place. The output is byte-for-byte what the
+// key, subject key id, SPIFFE ID, any DNS names) are written in place. The output is byte-for-byte what the
 // general encoder in der.ts produces for the same inputs (the tests compare the two).
 
 /** The per-CA parts, already DER. */
@@ -28,6 +28,8 @@ export interface TbsSlots {
   keyId: Buffer;
   /** the SPIFFE ID (ASCII, checked by the caller) */
   uri: string;
+  /** DNS names after the URI in the SAN (ASCII, checked by the caller); usually none */
+  dnsNames?: readonly string[];
 }
 
 const lenSize = (n: number) => (n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4);
@@ -68,7 +70,8 @@ function writeTime(buf: Buffer, at: number, ms: number): number {
 
 // subjectKeyIdentifier extension up to the 20 key id octets: SEQUENCE { OID 2.5.29.14, OCTET STRING { OCTET STRING (20) } }
 const SKI_PREFIX = Buffer.from('301d0603551d0e04160414', 'hex');
-// subjectAltName OID and critical flag: the SAN is critical because the subject is empty.
+// subjectAltName OID and critical flag: the SAN is critical because the subject is empty
+// (RFC 5280 §4.2.1.6), DNS names or not.
 const SAN_OID_CRITICAL = Buffer.from('0603551d110101ff', 'hex');
 
 export function writeSvidTbs(f: TbsFixed, s: TbsSlots): Buffer {
@@ -84,7 +87,9 @@ export function writeSvidTbs(f: TbsFixed, s: TbsSlots): Buffer {
   const validityContent = nb + na;
 
   const uriLen = s.uri.length;
-  const generalNames = 1 + lenSize(uriLen) + uriLen;              // [6] uri
+  let dnsLen = 0;
+  if (s.dnsNames) for (const d of s.dnsNames) dnsLen += 1 + lenSize(d.length) + d.length;
+  const generalNames = 1 + lenSize(uriLen) + uriLen + dnsLen;     // [6] uri, then [2] dNSName each
   const sanValue = 1 + lenSize(generalNames) + generalNames;       // SEQUENCE OF GeneralName
   const sanOctets = 1 + lenSize(sanValue) + sanValue;              // OCTET STRING { … }
   const sanContent = SAN_OID_CRITICAL.length + sanOctets;
@@ -119,6 +124,12 @@ export function writeSvidTbs(f: TbsFixed, s: TbsSlots): Buffer {
   at = writeHeader(buf, at, 0x30, generalNames);
   at = writeHeader(buf, at, 0x86, uriLen);
   at += buf.write(s.uri, at, 'latin1');
+  if (s.dnsNames) {
+    for (const d of s.dnsNames) {
+      at = writeHeader(buf, at, 0x82, d.length);
+      at += buf.write(d, at, 'latin1');
+    }
+  }
   if (at !== buf.length) throw new Error(`TBSCertificate length mismatch: wrote ${at} of ${buf.length}`);
   return buf;
 }

@@ -14,7 +14,7 @@ const CLIENT_FLAGS = `  --server URL         the Tessera server (or TESSERA_SERV
 const KEY_TYPES = ['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
 
-const HELP = `Usage: tessera svid x509 --identity ID --out DIR [--ttl DURATION] [--key-type TYPE]
+const HELP = `Usage: tessera svid x509 --identity ID --out DIR [--ttl DURATION] [--key-type TYPE] [--dns NAME]…
 
 Gets an X509-SVID for a registered identity. The key pair is generated here and the private
 key never leaves this machine: only a certificate request (CSR) signed with it is sent.
@@ -23,7 +23,7 @@ key never leaves this machine: only a certificate request (CSR) signed with it i
 
 Run tessera svid x509 --help for its flags.`;
 
-const X509_HELP = `Usage: tessera svid x509 --identity ID --out DIR [--ttl DURATION] [--key-type TYPE]
+const X509_HELP = `Usage: tessera svid x509 --identity ID --out DIR [--ttl DURATION] [--key-type TYPE] [--dns NAME]…
 
 The key pair is generated here; the private key never leaves this machine.
 
@@ -33,9 +33,11 @@ The key pair is generated here; the private key never leaves this machine.
                        created (mode 0700) if missing, files in it are replaced
   --ttl DURATION       lifetime, e.g. 15m (default: the largest the identity allows)
   --key-type TYPE      ${KEY_TYPES.join(', ')} (default ec-p256)
+  --dns NAME           a DNS name to put in the SAN next to the SPIFFE ID, e.g. a webhook's
+                       <service>.<namespace>.svc; repeatable (at most 10, lower case, no wildcards)
 ${CLIENT_FLAGS}`;
 
-interface SvidResponse { spiffeId: string; certificate: string; chain: string[]; bundle: string[]; serial: string; notBefore: string; expiresAt: string }
+interface SvidResponse { spiffeId: string; certificate: string; chain: string[]; bundle: string[]; serial: string; notBefore: string; expiresAt: string; dnsNames?: string[] }
 
 const usage = (field: string, rule: string) => new TesseraError('ERR_INVALID_INPUT', `${field}: ${rule}`, { field, rule });
 
@@ -67,6 +69,7 @@ function writeFileAtomic(path: string, content: string, mode: number): void {
 async function x509(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parse(argv, {
     ...CLIENT_OPTIONS, identity: { type: 'string' }, out: { type: 'string' }, ttl: { type: 'string' }, 'key-type': { type: 'string' },
+    dns: { type: 'string', multiple: true },
   });
   if (v.help) { io.out(X509_HELP); return EXIT.OK; }
   if (v.identity === undefined) throw usage('--identity', 'is required (see tessera svid x509 --help)');
@@ -77,7 +80,9 @@ async function x509(argv: string[], io: CliIo): Promise<number> {
 
   const privateKey = generateKey(keyType);
   const csr = toPem(createCsr({ privateKey }), 'CERTIFICATE REQUEST');
-  const svid = await connect(v, io).request<SvidResponse>('POST', '/v1/x509-svids', { identity: v.identity, csr, ...(ttl !== undefined ? { ttl } : {}) });
+  const svid = await connect(v, io).request<SvidResponse>('POST', '/v1/x509-svids', {
+    identity: v.identity, csr, ...(ttl !== undefined ? { ttl } : {}), ...(v.dns?.length ? { dnsNames: v.dns } : {}),
+  });
 
   // Only now that the certificate exists is anything written: a refusal leaves DIR untouched.
   const dir = resolve(v.out);
@@ -88,9 +93,11 @@ async function x509(argv: string[], io: CliIo): Promise<number> {
   writeFileAtomic(files.key, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
   writeFileAtomic(files.certificate, [svid.certificate, ...svid.chain].join(''), 0o644);
 
-  const result = { spiffeId: svid.spiffeId, serial: svid.serial, notBefore: svid.notBefore, expiresAt: svid.expiresAt, keyType, files };
+  const dnsNames = svid.dnsNames ?? [];
+  const result = { spiffeId: svid.spiffeId, serial: svid.serial, notBefore: svid.notBefore, expiresAt: svid.expiresAt, keyType, dnsNames, files };
   printResult(io, result, v.json, (r) => [
     `X509-SVID for ${r.spiffeId} (serial ${r.serial}, expires ${r.expiresAt})`,
+    ...(r.dnsNames.length > 0 ? [`  DNS names: ${r.dnsNames.join(', ')}`] : []),
     `  ${r.files.certificate}  certificate and chain`,
     `  ${r.files.key}  private key (${r.keyType}, never sent)`,
     `  ${r.files.bundle}  trust bundle`,

@@ -10,7 +10,11 @@ const ISSUE = { auth: ['admin'] } as const;
 // recorded like a bad one), so nothing is marked required here.
 const body = {
   type: 'object', additionalProperties: false,
-  properties: { identity: { type: 'string' }, csr: { type: 'string' }, ttl: { type: ['string', 'integer'] } },
+  properties: {
+    identity: { type: 'string' }, csr: { type: 'string' }, ttl: { type: ['string', 'integer'] },
+    // Each name's rules (host name, lower case, no wildcard, at most 10) are the operation's, audited.
+    dnsNames: { type: 'array', items: { type: 'string' } },
+  },
 };
 
 /** POST /v1/x509-svids: a PKCS#10 CSR in, an X509-SVID chain out. */
@@ -26,6 +30,7 @@ export function x509SvidRoutes(app: FastifyInstance, s: Services): void {
       serial: svid.serialHex,
       notBefore: new Date(svid.notBefore).toISOString(),
       expiresAt: new Date(svid.notAfter).toISOString(),
+      ...(svid.dnsNames.length > 0 ? { dnsNames: svid.dnsNames } : {}),
     };
   });
 }
