@@ -3,6 +3,8 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** Standard input for commands that read it (`scan --stdin`); process.stdin when absent. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 export const processIo: CliIo = {

@@ -17,6 +17,7 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ run: Run }>
   policy: { summary: 'policies as code: list|get|apply|delete|explain|test, and check for Kubernetes manifests', load: () => import('./commands/policy.ts') },
   exception: { summary: 'policy exceptions: named, owned, approved, always expiring (create|list|revoke|debt|export)', load: () => import('./commands/exception.ts') },
   elevation: { summary: 'just-in-time elevation: request, approve, deny, revoke, list', load: () => import('./commands/elevation.ts') },
+  scan: { summary: 'find leaked credentials in files, git history, staged changes or logs, and gate CI on them', load: () => import('./commands/scan.ts') },
   principal: { summary: 'manage who may obtain access tokens and with which roles (list|add|disable)', load: () => import('./commands/principal.ts') },
 };
 

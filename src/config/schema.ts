@@ -42,6 +42,8 @@ export interface Config {
   policyDir: string | undefined;
   /** Workload rule id → mode (enforce | warn | audit), overriding each rule's default. */
   workloadModes: Record<string, RuleMode>;
+  /** Where a leaked credential's owner is told it was revoked (POST JSON); unset: nobody is notified. */
+  leakWebhookUrl: string | undefined;
 }
 
 export type JwtAlgName = 'ES256' | 'RS256';
@@ -75,6 +77,7 @@ export const DEFAULTS: Config = {
   approvedRegistries: [],
   workloadModes: {},
   policyDir: undefined,
+  leakWebhookUrl: undefined,
 };
 
 type Parser = (v: unknown, field: string) => unknown;
@@ -193,12 +196,22 @@ export function checkCaConfig(c: Pick<Config, 'svidMaxTtl' | 'caTtl' | 'caRootCe
   }
 }
 
+/** Any http(s) URL, path and query included (a webhook endpoint, unlike publicUrl which is an origin). */
+const webhookUrl: Parser = (v, f) => {
+  let u: URL | undefined;
+  try { u = typeof v === 'string' && v.length <= 2048 ? new URL(v) : undefined; } catch { u = undefined; }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.username !== '' || u.password !== '') {
+    throw bad(f, 'must be an http(s) URL such as https://hooks.example.com/tessera-leaks (no credentials in it)');
+  }
+  return v;
+};
+
 /** Key → parser. Anything not listed here is an unknown key and is refused. */
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
   svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str, exceptionMaxTtl, elevationAudiences,
-  approvedRegistries, workloadModes, policyDir: str,
+  approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl,
 };
 
 /** Validates one layer (flags, env or YAML): unknown keys and bad values name the field. */

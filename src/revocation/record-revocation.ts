@@ -15,7 +15,7 @@ export interface RevocationMeta {
   reason: string;
   detectedAt: number;
   /** how the revocation came in: the admin API (and CLI) or RFC 7009 */
-  via: 'api' | 'oauth2.revoke';
+  via: 'api' | 'oauth2.revoke' | 'scan-report';
 }
 
 const iso = (t: number) => new Date(t).toISOString();

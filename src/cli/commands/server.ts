@@ -39,6 +39,9 @@ flags win over the environment, which wins over the file):
   --approved-registries LIST
                         comma-separated image registries admission accepts (default: any)
   --workload-modes LIST rule=mode pairs (enforce|warn|audit), e.g. pss.seccomp=warn
+  --leak-webhook-url URL
+                        told (POST JSON) when a leaked credential reported by the scanner
+                        is revoked: identity, owner, detector, path, revokedAt
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -50,6 +53,7 @@ const OPTIONS = {
   'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
   'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
   'policy-dir': { type: 'string' }, 'approved-registries': { type: 'string' }, 'workload-modes': { type: 'string' },
+  'leak-webhook-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     caRootCert: v['ca-root-cert'], caRootKey: v['ca-root-key'],
     exceptionMaxTtl: v['exception-max-ttl'], elevationAudiences: v['elevation-audiences'],
     policyDir: v['policy-dir'], approvedRegistries: v['approved-registries'], workloadModes: v['workload-modes'],
+    leakWebhookUrl: v['leak-webhook-url'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

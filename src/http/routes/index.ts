@@ -18,6 +18,7 @@ import { exceptionRoutes } from './exceptions.ts';
 import { elevationRoutes } from './elevations.ts';
 import { admissionRoutes } from './admission.ts';
 import { policyRoutes } from './policies.ts';
+import { scanReportRoutes } from './scan-reports.ts';
 
 export async function registerRoutes(app: FastifyInstance, s: Services): Promise<void> {
   operationsRoutes(app, s);
@@ -38,4 +39,5 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   elevationRoutes(app, s);
   admissionRoutes(app, s);
   policyRoutes(app, s);
+  scanReportRoutes(app, s);
 }
