@@ -7,6 +7,7 @@ import { benchJwtSvid } from './jwt-svid.ts';
 import { benchTokenExchange } from './token-exchange.ts';
 import { benchAdmission } from './admission.ts';
 import { benchPolicyDecision } from './policy-decision.ts';
+import { benchScan } from './scan.ts';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['audit append', benchAuditAppend],
@@ -16,6 +17,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ['token exchange', benchTokenExchange],
   ['admission webhook', benchAdmission],
   ['policy decision', benchPolicyDecision],
+  ['secret scanner', benchScan],
 ];
 
 const only = process.argv[2];
