@@ -59,7 +59,9 @@ test('with an operator root, the CA is an intermediate under it: openssl verifie
 
 test('moving from a self-signed CA to an operator root: an intermediate is published alongside, then takes over; the old root stays in the bundle meanwhile', async () => {
   const dir = tempDir('tessera-root-');
-  const clock = fixedClock(Date.now());
+  // openssl stamps the root's notBefore with the second it runs, after this clock starts: start
+  // the clock a little ahead so the root is never "not valid yet" by a fraction of a second.
+  const clock = fixedClock(Date.now() + 5_000);
   const t = await openTestStore('sqlite', { clock });
   try {
     const own = await startTestCa(t.store, clock);
