@@ -6,9 +6,9 @@ import { auditRefusal } from '../audit/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { parseDuration } from '../shared/duration.ts';
-import { TesseraError, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import type { UnitOfWork } from '../shared/tx.ts';
-import { effectiveTtl, type Identity, type IdentityRepo } from '../identity/index.ts';
+import { effectiveTtl, findIdentityToIssue, requireEnabled, IDENTITY_REF_MAX, type Identity, type IdentityRepo } from '../identity/index.ts';
 import type { CaRuntime } from './ca-runtime.ts';
 import { signerFor } from './jwt-signer.ts';
 import { signJwtSvid } from './sign-jwt-svid.ts';
@@ -16,7 +16,6 @@ import { signJwtSvid } from './sign-jwt-svid.ts';
 export const JWT_SVID_ACTION = 'svid.jwt.mint';
 export const AUDIENCE_MAX = 16;
 export const AUDIENCE_VALUE_MAX = 256;
-const REF_MAX = 2048;
 
 export interface JwtSvidDeps {
   store: { identities: Pick<IdentityRepo, 'get' | 'getBySpiffeId'>; write: UnitOfWork['write'] };
@@ -68,19 +67,9 @@ export function checkAudience(value: unknown, field = 'audience'): string[] {
   return [...new Set(list as string[])];
 }
 
-async function findIdentity(deps: JwtSvidDeps, ref: unknown): Promise<Identity> {
-  if (ref === undefined || ref === null || ref === '') throw invalid('identity', 'is required: an identity id or a SPIFFE ID');
-  if (typeof ref !== 'string') throw invalid('identity', 'must be an identity id or a SPIFFE ID');
-  if (ref.length > REF_MAX) throw invalid('identity', `must be at most ${REF_MAX} characters`);
-  const found = ref.startsWith('spiffe://') ? await deps.store.identities.getBySpiffeId(ref) : await deps.store.identities.get(ref);
-  if (!found) throw new TesseraError('ERR_NOT_FOUND', `identity: no identity ${ref}`, { field: 'identity', rule: 'must exist' });
-  return found;
-}
 
 function mint(deps: JwtSvidDeps, identity: Identity, input: JwtSvidInput): MintedJwtSvid {
-  if (identity.disabledAt !== null) {
-    throw new TesseraError('ERR_IDENTITY_DISABLED', `identity: ${identity.spiffeId} is disabled; nothing is issued for it`, { field: 'identity', rule: 'must be enabled' });
-  }
+  requireEnabled(identity);
   const requested = input.ttl === undefined || input.ttl === null ? undefined : parseDuration(input.ttl, 'ttl');
   const ttl = effectiveTtl({ requested, identityMax: identity.maxTtlSeconds, policyMax: deps.svidMaxTtl, field: 'ttl' });
   const audience = checkAudience(input.audience);
@@ -94,9 +83,9 @@ function mint(deps: JwtSvidDeps, identity: Identity, input: JwtSvidInput): Minte
 
 /** Mints a JWT-SVID for a registered identity; refusals are audited and rethrown. */
 export async function mintJwtSvid(deps: JwtSvidDeps, ctx: RequestContext, input: JwtSvidInput): Promise<MintedJwtSvid> {
-  let target = typeof input.identity === 'string' ? input.identity.slice(0, REF_MAX) : undefined;
+  let target = typeof input.identity === 'string' ? input.identity.slice(0, IDENTITY_REF_MAX) : undefined;
   const svid = await auditRefusal(deps.store, ctx, JWT_SVID_ACTION, () => target, async () => {
-    const identity = await findIdentity(deps, input.identity);
+    const identity = await findIdentityToIssue(deps.store.identities, input.identity);
     target = identity.spiffeId;
     return mint(deps, identity, input);
   });

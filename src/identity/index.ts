@@ -11,3 +11,4 @@ export { getIdentity } from './get-identity.ts';
 export { listIdentities, parseLabelSelectors, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, type ListIdentitiesInput } from './list-identities.ts';
 export { TIER_MAX_TTL, TIERS } from './guardrails.ts';
 export { effectiveTtl, type EffectiveTtlInput } from './effective-ttl.ts';
+export { findIdentityToIssue, requireEnabled, IDENTITY_REF_MAX } from './find-identity-to-issue.ts';

@@ -6,9 +6,9 @@ import { auditRefusal } from '../../audit/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { parseDuration } from '../../shared/duration.ts';
-import { TesseraError, invalid } from '../../shared/errors.ts';
+import { invalid } from '../../shared/errors.ts';
 import type { UnitOfWork } from '../../shared/tx.ts';
-import { effectiveTtl, type Identity, type IdentityRepo } from '../../identity/index.ts';
+import { effectiveTtl, findIdentityToIssue, requireEnabled, IDENTITY_REF_MAX, type Identity, type IdentityRepo } from '../../identity/index.ts';
 import type { CaRuntime } from '../ca-runtime.ts';
 import { issueX509Svid } from './issue-x509-svid.ts';
 import { parseCsr, type CsrKeyType } from './parse-csr.ts';
@@ -52,21 +52,10 @@ export interface X509SvidResult {
   dnsNames: string[];
 }
 
-const REF_MAX = 2048;
 
-async function findIdentity(deps: X509SvidDeps, ref: unknown): Promise<Identity> {
-  if (ref === undefined || ref === null || ref === '') throw invalid('identity', 'is required: an identity id or a SPIFFE ID');
-  if (typeof ref !== 'string') throw invalid('identity', 'must be an identity id or a SPIFFE ID');
-  if (ref.length > REF_MAX) throw invalid('identity', `must be at most ${REF_MAX} characters`);
-  const found = ref.startsWith('spiffe://') ? await deps.store.identities.getBySpiffeId(ref) : await deps.store.identities.get(ref);
-  if (!found) throw new TesseraError('ERR_NOT_FOUND', `identity: no identity ${ref}`, { field: 'identity', rule: 'must exist' });
-  return found;
-}
 
 function issue(deps: X509SvidDeps, identity: Identity, input: X509SvidInput): Omit<X509SvidResult, 'bundleDer'> {
-  if (identity.disabledAt !== null) {
-    throw new TesseraError('ERR_IDENTITY_DISABLED', `identity: ${identity.spiffeId} is disabled; nothing is issued for it`, { field: 'identity', rule: 'must be enabled' });
-  }
+  requireEnabled(identity);
   const requested = input.ttl === undefined || input.ttl === null ? undefined : parseDuration(input.ttl, 'ttl');
   const ttl = effectiveTtl({ requested, identityMax: identity.maxTtlSeconds, policyMax: deps.svidMaxTtl, field: 'ttl' });
   const dnsNames = parseDnsNames(input.dnsNames, 'dnsNames');
@@ -78,9 +67,9 @@ function issue(deps: X509SvidDeps, identity: Identity, input: X509SvidInput): Om
 
 /** Issues an X509-SVID for a registered identity; refusals are audited and rethrown. */
 export async function requestX509Svid(deps: X509SvidDeps, ctx: RequestContext, input: X509SvidInput): Promise<X509SvidResult> {
-  let target = typeof input.identity === 'string' ? input.identity.slice(0, REF_MAX) : undefined;
+  let target = typeof input.identity === 'string' ? input.identity.slice(0, IDENTITY_REF_MAX) : undefined;
   const svid = await auditRefusal(deps.store, ctx, X509_SVID_ACTION, () => target, async () => {
-    const identity = await findIdentity(deps, input.identity);
+    const identity = await findIdentityToIssue(deps.store.identities, input.identity);
     target = identity.spiffeId;
     return issue(deps, identity, input);
   });
