@@ -1,5 +1,5 @@
 import { relative, resolve, sep } from 'node:path';
-import { checkWorkload, type RuleMode, type RuleSeverity } from '../workload/index.ts';
+import { checkWorkload, type Finding, type RuleMode, type RuleSeverity } from '../workload/index.ts';
 import { isExceptionActive, type ActiveException } from '../exceptions/index.ts';
 import { loadManifests, type SkippedDocument } from './load-manifests.ts';
 
@@ -18,19 +18,14 @@ export interface CheckInput {
   readStdin?: () => string;
 }
 
-export interface CheckFinding {
+/** A workload finding placed in a file: where it is, and which object it is about. */
+export interface CheckFinding extends Finding {
   /** Relative, forward slashes (as SARIF and code scanning want); `-` for stdin. */
   file: string;
   line: number;
   kind: string;
   name: string;
   namespace?: string;
-  rule: string;
-  severity: RuleSeverity;
-  mode: RuleMode;
-  message: string;
-  path: string;
-  excepted?: string;
 }
 
 export interface CheckReport {
