@@ -8,6 +8,7 @@ import { benchTokenExchange } from './token-exchange.ts';
 import { benchAdmission } from './admission.ts';
 import { benchPolicyDecision } from './policy-decision.ts';
 import { benchScan } from './scan.ts';
+import { benchInventory } from './inventory.ts';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ['audit append', benchAuditAppend],
@@ -18,6 +19,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ['admission webhook', benchAdmission],
   ['policy decision', benchPolicyDecision],
   ['secret scanner', benchScan],
+  ['inventory import and posture', benchInventory],
 ];
 
 const only = process.argv[2];

@@ -16,6 +16,8 @@ export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** The raw response (for streams); non-2xx is thrown like request(). */
   fetch(method: string, path: string): Promise<Response>;
+  /** Streams a body (application/octet-stream) and returns the JSON answer; uses a fresh token (a stream cannot be resent). */
+  upload<T = unknown>(path: string, body: AsyncIterable<Uint8Array>): Promise<T>;
 }
 
 async function errorFrom(res: Response): Promise<TesseraError> {
@@ -62,6 +64,20 @@ export function connect(flags: ClientFlags, io: CliIo): ApiClient {
       return (await res.json()) as T;
     },
     fetch: (method, path) => call(method, path),
+    async upload<T>(path: string, body: AsyncIterable<Uint8Array>): Promise<T> {
+      const token = await getAdminToken({ server, dataDir, refresh: true });
+      let res: Response;
+      try {
+        res = await fetch(server + path, {
+          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          body: ReadableStream.from(body), duplex: 'half',
+        } as RequestInit);
+      } catch (e) {
+        throw new TesseraError('ERR_SERVER_UNREACHABLE', `cannot reach the Tessera server at ${server}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message} (set --server or TESSERA_SERVER)`, { field: '--server' });
+      }
+      if (!res.ok) throw await errorFrom(res);
+      return (await res.json()) as T;
+    },
   };
 }
 

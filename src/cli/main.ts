@@ -18,6 +18,9 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ run: Run }>
   exception: { summary: 'policy exceptions: named, owned, approved, always expiring (create|list|revoke|debt|export)', load: () => import('./commands/exception.ts') },
   elevation: { summary: 'just-in-time elevation: request, approve, deny, revoke, list', load: () => import('./commands/elevation.ts') },
   scan: { summary: 'find leaked credentials in files, git history, staged changes or logs, and gate CI on them', load: () => import('./commands/scan.ts') },
+  inventory: { summary: 'import what AWS, Kubernetes, GCP, GitHub and Vault export; list, link and correlate machine identities', load: () => import('./commands/inventory.ts') },
+  posture: { summary: 'posture metrics over the inventory, hygiene lists and a fix plan (--by tier|env|owner|source, --hygiene, --fix-plan)', load: () => import('./commands/posture.ts') },
+  drift: { summary: 'what changed in the inventory since a time: new identities, widened privileges, expired-but-active, metrics', load: () => import('./commands/drift.ts') },
   principal: { summary: 'manage who may obtain access tokens and with which roles (list|add|disable)', load: () => import('./commands/principal.ts') },
 };
 

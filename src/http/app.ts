@@ -12,7 +12,8 @@ import { senderProofOf } from './sender-proof.ts';
 export type RouteAuth = 'public' | readonly Role[];
 
 declare module 'fastify' {
-  interface FastifyContextConfig { auth?: RouteAuth }
+  /** bodyType: the one media type a route accepts instead of JSON (uploads stream as application/octet-stream). */
+  interface FastifyContextConfig { auth?: RouteAuth; bodyType?: string }
   interface FastifyRequest { ctx: RequestContext }
 }
 
@@ -92,6 +93,8 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     }
     done(null, out);
   });
+  // Uploads (inventory exports of gigabytes) reach their handler as the unread request stream.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => { done(null, payload); });
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
@@ -142,7 +145,7 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (type === '' && !hasBody) return;
-    const want = req.url.startsWith('/oauth2/') ? 'application/x-www-form-urlencoded' : 'application/json';
+    const want = req.routeOptions.config.bodyType ?? (req.url.startsWith('/oauth2/') ? 'application/x-www-form-urlencoded' : 'application/json');
     if (type !== want) {
       throw new TesseraError('ERR_UNSUPPORTED_MEDIA_TYPE', `content-type: send ${want}${type ? `, not ${type}` : ''}`,
         { field: 'content-type', rule: `must be ${want}` });

@@ -14,6 +14,7 @@ import type { TrustSourceRepo } from '../broker/trust/trust-source-repo.ts';
 import type { ExceptionRepo } from '../policy/exceptions/exception-repo.ts';
 import type { ElevationRepo } from '../policy/elevation/elevation-repo.ts';
 import type { PolicyRepo } from '../policy/policy-repo.ts';
+import type { InventoryRepo } from '../inventory/inventory-repo.ts';
 import type { Database, Dialect } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -30,6 +31,7 @@ import { trustSourceRepo } from './trust-source-sql.ts';
 import { exceptionRepo } from './exception-sql.ts';
 import { elevationRepo } from './elevation-sql.ts';
 import { policyRepo } from './policy-sql.ts';
+import { inventoryRepo } from './inventory-sql.ts';
 
 export type { Database, Sql, Dialect } from './sql.ts';
 export { sqlOf } from './write-queue.ts';
@@ -48,6 +50,7 @@ export interface Store extends UnitOfWork {
   readonly exceptions: ExceptionRepo;
   readonly elevations: ElevationRepo;
   readonly policies: PolicyRepo;
+  readonly inventory: InventoryRepo;
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribe to audit events after they are durably committed (metrics, detections). */
   onAudit(listener: (events: AuditEvent[]) => void): void;
@@ -102,6 +105,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     exceptions: exceptionRepo(db),
     elevations: elevationRepo(db),
     policies: policyRepo(db),
+    inventory: inventoryRepo(db),
     write: (fn) => queue.write(fn),
     onAudit: (l) => { listeners.push(l); },
     async ping() { await db.get('SELECT 1 AS ok'); },

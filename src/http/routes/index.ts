@@ -19,6 +19,8 @@ import { elevationRoutes } from './elevations.ts';
 import { admissionRoutes } from './admission.ts';
 import { policyRoutes } from './policies.ts';
 import { scanReportRoutes } from './scan-reports.ts';
+import { inventoryRoutes } from './inventory.ts';
+import { postureRoutes } from './posture.ts';
 
 export async function registerRoutes(app: FastifyInstance, s: Services): Promise<void> {
   operationsRoutes(app, s);
@@ -38,6 +40,8 @@ export async function registerRoutes(app: FastifyInstance, s: Services): Promise
   exceptionRoutes(app, s);
   elevationRoutes(app, s);
   admissionRoutes(app, s);
+  inventoryRoutes(app, s);
+  postureRoutes(app, s);
   policyRoutes(app, s);
   scanReportRoutes(app, s);
 }

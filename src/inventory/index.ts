@@ -1,0 +1,11 @@
+export type * from './types.ts';
+export { SOURCE_KINDS } from './types.ts';
+export type { StoredItem, ImportRow, ChangeRow, InventoryRepo, ItemFilter } from './inventory-repo.ts';
+export { applyImport, type ImportResult } from './apply-import.ts';
+export { runImport, checkSource, type InventoryDeps } from './run-import.ts';
+export { spoolExport, type SpooledExport } from './spool-export.ts';
+export { correlate, workloadKey, CORRELATION_RULES, type CorrelationRule } from './correlate.ts';
+export { linkWorkload, unlinkWorkload } from './link-workload.ts';
+export { driftReport, type DriftReport } from './drift-report.ts';
+export { driftMarkdown } from './drift-markdown.ts';
+export { parseSince } from './parse-since.ts';

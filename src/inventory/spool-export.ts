@@ -1,0 +1,48 @@
+// An uploaded export is first written to a private temporary file (0600) while its digest and
+// size are computed, so the import's transaction never waits on a slow client, and a file over
+// the limit is refused before anything is parsed.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { TesseraError } from '../shared/errors.ts';
+
+export interface SpooledExport {
+  path: string;
+  bytes: number;
+  digest: string;
+  /** The file's content, read again in 1 MiB pieces. */
+  chunks(): AsyncIterable<Buffer>;
+  remove(): void;
+}
+
+export async function spoolExport(input: AsyncIterable<Buffer | string>, dir: string, maxBytes: number): Promise<SpooledExport> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `import-${randomBytes(8).toString('hex')}.tmp`);
+  const out = createWriteStream(path, { mode: 0o600 });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const remove = () => rmSync(path, { force: true });
+  try {
+    for await (const piece of input) {
+      const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      bytes += buf.length;
+      if (bytes > maxBytes) {
+        throw new TesseraError('ERR_BODY_TOO_LARGE', `the export is larger than the limit of ${maxBytes} bytes (inventory.maxImportBytes)`, { field: 'file', rule: 'max-bytes' });
+      }
+      hash.update(buf);
+      if (!out.write(buf)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  } catch (e) {
+    out.destroy();
+    remove();
+    throw e;
+  }
+  return {
+    path, bytes, digest: hash.digest('hex'), remove,
+    chunks: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+  };
+}
