@@ -86,7 +86,8 @@ export async function applyImport(deps: ImportDeps, ctx: RequestContext, req: Im
       } else {
         if (!old || old.removedAt !== null) {
           added++;
-          note({ id, nativeId: c.nativeId }, 'added', { category: c.category, kind: c.kind, name: c.name, owner: c.owner });
+          // A brand-new item is found by drift through its first_seen_at; only a comeback needs a row.
+          if (old) note({ id, nativeId: c.nativeId }, 'added', { category: c.category, kind: c.kind, name: c.name, owner: c.owner });
           if (nowExpired) { expiredActive++; note({ id, nativeId: c.nativeId }, 'expired-active', { expiresAt: c.expiresAt }); }
         } else {
           changed++;

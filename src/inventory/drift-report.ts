@@ -1,7 +1,7 @@
 // Drift since a point in time, read from what the imports recorded: new identities, new or
 // widened privileges, credentials that newly expired while still active, removed items, and
 // how each posture metric moved. The weekly report is this with since = 7 days ago.
-import type { ChangeRow, ImportRow, InventoryRepo } from './inventory-repo.ts';
+import type { ChangeRow, ImportRow, InventoryRepo, StoredItem } from './inventory-repo.ts';
 
 export interface DriftItem {
   nativeId: string;
@@ -32,8 +32,11 @@ export interface DriftReport {
   removed: DriftItem[];
   changed: DriftItem[];
   metrics: MetricChange[];
+  truncated?: string;
 }
 
+// A first import of a large account adds everything; the report lists the first ones, not 200k rows.
+const NEW_ITEMS_LIMIT = 5000;
 const iso = (t: number) => new Date(t).toISOString();
 
 export async function driftReport(repo: InventoryRepo, opts: { since: number; now: number }): Promise<DriftReport> {
@@ -47,24 +50,29 @@ export async function driftReport(repo: InventoryRepo, opts: { since: number; no
     ...(c.fields.owner !== undefined ? { owner: c.fields.owner as string | null } : {}),
     ...(details ? { details } : {}),
   });
-  const added = pick('added');
-  // Privileges of items new in the window are new privileges too, not only widened ones.
-  const newPrivileges: DriftItem[] = [];
-  for (const c of added) {
-    const current = await repo.getItem(c.itemId);
-    if (current && (current.privileges ?? []).length > 0) newPrivileges.push(item(c, { privileges: current.privileges }));
-  }
+  // New to the inventory in the window: first seen in it, or back after being removed.
+  const comebacks = new Set(pick('added').map((c) => c.itemId));
+  const fresh = await repo.firstSeenSince(opts.since, NEW_ITEMS_LIMIT);
+  const back = await Promise.all([...comebacks].map((id) => repo.getItem(id)));
+  const added = [...fresh.filter((i) => !comebacks.has(i.id)), ...back.filter((i) => i !== undefined)];
+  const addedItem = (i: StoredItem, details?: Record<string, unknown>): DriftItem => ({
+    nativeId: i.nativeId, at: iso(i.firstSeenAt >= opts.since ? i.firstSeenAt : i.updatedAt), importId: i.lastImport, name: i.name, kind: i.kind,
+    owner: i.owner ?? null, ...(details ? { details } : {}),
+  });
+  const byId = (a: DriftItem, b: DriftItem) => a.nativeId.localeCompare(b.nativeId);
   return {
     since: iso(opts.since), until: iso(opts.now),
     imports: imports.reverse().map((i) => ({ id: i.id, feed: i.feed, at: iso(i.importedAt), added: i.added, changed: i.changed, removed: i.removed })),
-    newIdentities: added.filter((c) => c.fields.category === 'identity').map((c) => item(c)),
-    newCredentials: added.filter((c) => c.fields.category === 'credential').map((c) => item(c)),
-    newPrivileges,
+    newIdentities: added.filter((i) => i.category === 'identity').map((i) => addedItem(i)).sort(byId),
+    newCredentials: added.filter((i) => i.category === 'credential').map((i) => addedItem(i)).sort(byId),
+    // Privileges of items new in the window are new privileges too, not only widened ones.
+    newPrivileges: added.filter((i) => (i.privileges ?? []).length > 0).map((i) => addedItem(i, { privileges: i.privileges })).sort(byId),
     widenedPrivileges: pick('widened').map((c) => item(c, { privilegesAdded: c.fields.privilegesAdded })),
     expiredButActive: pick('expired-active').map((c) => item(c, { expiresAt: iso(Number(c.fields.expiresAt)) })),
     removed: pick('removed').map((c) => item(c)),
     changed: pick('changed').map((c) => item(c, c.fields)),
     metrics: await metricChanges(repo, opts.since),
+    ...(fresh.length === NEW_ITEMS_LIMIT ? { truncated: `only the first ${NEW_ITEMS_LIMIT} new items are listed` } : {}),
   };
 }
 

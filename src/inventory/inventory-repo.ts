@@ -78,6 +78,8 @@ export interface InventoryRepo {
   getImport(id: string): Promise<ImportRow | undefined>;
   listItems(filter: ItemFilter, page: { limit: number; after?: string | undefined }): Promise<StoredItem[]>;
   changesSince(since: number): Promise<ChangeRow[]>;
+  /** Up to `limit` items first seen at or after `since` (new to the inventory), with privileges. */
+  firstSeenSince(since: number, limit: number): Promise<StoredItem[]>;
   link(tx: Tx, nativeId: string, workload: string, rule: string, at: number, by: string): Promise<void>;
   unlink(tx: Tx, nativeId: string): Promise<boolean>;
   links(workload?: string): Promise<{ nativeId: string; workload: string; rule: string }[]>;

@@ -158,6 +158,10 @@ export function inventoryRepo(db: Sql): InventoryRepo {
         change: r.change as ChangeRow['change'], fields: JSON.parse(r.fields as string) as Record<string, unknown>,
       }));
     },
+    async firstSeenSince(since, limit) {
+      const rows = await db.all<R>(`${select} WHERE i.first_seen_at >= $1 ORDER BY i.first_seen_at, i.native_id LIMIT $2`, [since, limit]);
+      return Promise.all(rows.map((r) => details(db, itemFromRow(r))));
+    },
     async link(tx, nativeId, workload, rule, at, by) {
       await sqlOf(tx).run(`INSERT INTO inventory_links (native_id, workload, rule, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (native_id) DO UPDATE SET workload = excluded.workload, rule = excluded.rule, created_at = excluded.created_at, created_by = excluded.created_by`,

@@ -48,6 +48,7 @@ CREATE TABLE inventory_items (
 );
 CREATE INDEX inventory_items_native ON inventory_items (native_id);
 CREATE INDEX inventory_items_parent ON inventory_items (parent_id);
+CREATE INDEX inventory_items_first_seen ON inventory_items (first_seen_at);
 
 -- Privileges and graph edges belong to the item row that reported them and are replaced with it.
 CREATE TABLE inventory_privileges (
