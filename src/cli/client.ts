@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TesseraError, type ErrorCode } from '../shared/errors.ts';
 import { getAdminToken } from './admin-token.ts';
@@ -7,7 +8,26 @@ import type { CliIo } from './io.ts';
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 export const DEFAULT_DATA_DIR = './.tessera';
 
-export interface ClientFlags { server?: string | undefined; data?: string | undefined }
+export interface ClientFlags {
+  server?: string | undefined;
+  data?: string | undefined;
+  /** A file holding an access token to act with instead of the admin key (or TESSERA_TOKEN). */
+  tokenFile?: string | undefined;
+}
+
+/** The access token given by --token-file or TESSERA_TOKEN, if any: the client then acts as that principal. */
+function givenToken(flags: ClientFlags, io: CliIo): string | undefined {
+  if (flags.tokenFile !== undefined) {
+    let text: string;
+    try { text = readFileSync(flags.tokenFile, 'utf8').trim(); } catch (e) {
+      throw new TesseraError('ERR_INVALID_INPUT', `--token-file: cannot read ${flags.tokenFile}: ${(e as Error).message}`, { field: '--token-file', rule: 'readable file' });
+    }
+    if (text === '') throw new TesseraError('ERR_INVALID_INPUT', `--token-file: ${flags.tokenFile} is empty`, { field: '--token-file', rule: 'non-empty' });
+    return text;
+  }
+  const env = io.env.TESSERA_TOKEN?.trim();
+  return env ? env : undefined;
+}
 
 export interface ApiClient {
   server: string;
@@ -39,8 +59,10 @@ export function connect(flags: ClientFlags, io: CliIo): ApiClient {
     throw new TesseraError('ERR_INVALID_INPUT', `--server: "${server}" must be a URL such as http://127.0.0.1:8080`, { field: '--server', rule: 'url' });
   }
   const dataDir = resolve(flags.data ?? io.env.TESSERA_DATA ?? DEFAULT_DATA_DIR);
+  const given = givenToken(flags, io);
+  const tokenFor = (refresh: boolean) => (given !== undefined ? Promise.resolve(given) : getAdminToken({ server, dataDir, refresh }));
   const send = async (method: string, path: string, body: unknown, refresh: boolean): Promise<Response> => {
-    const token = await getAdminToken({ server, dataDir, refresh });
+    const token = await tokenFor(refresh);
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
@@ -52,7 +74,7 @@ export function connect(flags: ClientFlags, io: CliIo): ApiClient {
   const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
     let res = await send(method, path, body, false);
     // A cached token can outlive the keys that signed it (server data reset): retry once, fresh.
-    if (res.status === 401) res = await send(method, path, body, true);
+    if (res.status === 401 && given === undefined) res = await send(method, path, body, true);
     if (!res.ok) throw await errorFrom(res);
     return res;
   };
@@ -65,7 +87,7 @@ export function connect(flags: ClientFlags, io: CliIo): ApiClient {
     },
     fetch: (method, path) => call(method, path),
     async upload<T>(path: string, body: AsyncIterable<Uint8Array>): Promise<T> {
-      const token = await getAdminToken({ server, dataDir, refresh: true });
+      const token = await tokenFor(true);
       let res: Response;
       try {
         res = await fetch(server + path, {

@@ -41,3 +41,44 @@ test('a leaked tsk_ key found by `tessera scan --report-to` is revoked at once a
     rmSync(repo, { recursive: true, force: true });
   }
 });
+
+test('a CI job reports with its own workload token (--token-file or TESSERA_TOKEN), not the admin key', async () => {
+  const t = await startTestServer({ listen: true });
+  const repo = tempDir('tessera-leak-ci-');
+  try {
+    const admin = { ...(await t.adminHeaders()), 'content-type': 'application/json' };
+    const spiffeId = 'spiffe://tessera.local/ns/ci/sa/legacy';
+    const id = await fetch(`${t.url}/v1/identities`, { method: 'POST', headers: admin, body: JSON.stringify({ spiffeId, owner: 'team-ci', environment: 'dev', tier: 3, ttl: '1h' }) });
+    assert.equal(id.status, 201, await id.text());
+    const mint = async () => {
+      const res = await fetch(`${t.url}/v1/identities/${encodeURIComponent(spiffeId)}/keys`, { method: 'POST', headers: admin, body: JSON.stringify({ expires: '10d' }) });
+      return ((await res.json()) as { key: string }).key;
+    };
+    const [first, second] = [await mint(), await mint()];
+    const ciToken = await t.tokenFor(['workload'], 'spiffe://tessera.local/ns/ci/sa/pipeline');
+    const tokenFile = join(repo, '..', `ci-token-${Date.now()}`);
+    writeFileSync(tokenFile, `${ciToken}\n`);
+    // No --data: the admin key is nowhere near this job.
+    writeFileSync(join(repo, 'one.env'), `KEY=${first}\n`);
+    const byFile = await runCli(['scan', join(repo, 'one.env'), '--report-to', t.url, '--token-file', tokenFile, '--data', join(repo, 'no-such-dir')]);
+    assert.equal(byFile.code, 1, byFile.stderr);
+    assert.match(byFile.stderr, /revoked static-key of spiffe:\/\/tessera\.local\/ns\/ci\/sa\/legacy/);
+    writeFileSync(join(repo, 'two.env'), `KEY=${second}\n`);
+    const byEnv = await runCli(['scan', join(repo, 'two.env'), '--report-to', t.url, '--data', join(repo, 'no-such-dir')], { TESSERA_TOKEN: ciToken });
+    assert.match(byEnv.stderr, /revoked static-key/, byEnv.stderr);
+    const events = await t.store.audit.list({ limit: 50, newestFirst: true });
+    assert.ok(events.filter((e) => e.action === 'scan.report').every((e) => e.actor === 'spiffe://tessera.local/ns/ci/sa/pipeline'));
+    // A wrong token is refused and the scan says so (exit 1: the report failed), nothing revoked.
+    writeFileSync(join(repo, 'three.env'), `KEY=${await mint()}\n`);
+    const bad = await runCli(['scan', join(repo, 'three.env'), '--report-to', t.url], { TESSERA_TOKEN: `${ciToken.slice(0, -4)}AAAA` });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /report to .* failed/);
+    const empty = join(repo, '..', `empty-token-${Date.now()}`);
+    writeFileSync(empty, '');
+    const usage = await runCli(['scan', join(repo, 'three.env'), '--report-to', t.url, '--token-file', empty]);
+    assert.match(usage.stderr, /--token-file: .* is empty/);
+  } finally {
+    await t.close();
+    rmSync(repo, { recursive: true, force: true });
+  }
+});

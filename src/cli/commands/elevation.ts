@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CLIENT_OPTIONS, parse } from '../args.ts';
 import { connect, printResult } from '../client.ts';
 import { EXIT, type CliIo } from '../io.ts';
@@ -43,30 +42,7 @@ const line = (e: ElevationView) => `${e.id}  ${e.status.padEnd(9)}  ${e.subject}
 type Flags = { server?: string | undefined; data?: string | undefined; 'token-file'?: string | undefined };
 
 /** The admin client, or the same requests as the principal whose access token is given. */
-function client(v: Flags, io: CliIo): { request<T>(method: string, path: string, body?: unknown): Promise<T> } {
-  const tokenFile = v['token-file'];
-  const token = tokenFile !== undefined ? readFileSync(tokenFile, 'utf8').trim() : io.env.TESSERA_TOKEN;
-  const admin = connect(v, io);
-  if (token === undefined || token === '') return admin;
-  return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      let res: Response;
-      try {
-        res = await fetch(admin.server + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      } catch (e) {
-        throw new TesseraError('ERR_SERVER_UNREACHABLE', `cannot reach the Tessera server at ${admin.server}: ${(e as Error).message}`, { field: '--server' });
-      }
-      const json = await res.json().catch(() => ({})) as Record<string, unknown>;
-      if (!res.ok) {
-        throw new TesseraError((typeof json.code === 'string' ? json.code : 'ERR_INTERNAL') as never,
-          typeof json.detail === 'string' ? json.detail : `${res.status} ${res.statusText}`, { status: res.status, field: json.field, rule: json.rule });
-      }
-      return json as T;
-    },
-  };
-}
+const client = (v: Flags, io: CliIo) => connect({ ...v, tokenFile: v['token-file'] }, io);
 
 async function request(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parse(argv, { ...OPTIONS, subject: { type: 'string' }, audience: { type: 'string' }, role: { type: 'string' }, duration: { type: 'string' }, reason: { type: 'string' } });

@@ -35,6 +35,8 @@ URLs, Tessera keys, generic secrets) and gates on them. Secrets are redacted in 
   --break-glass REASON   let the gate pass, recorded (who, why, which findings) in the server's
                          audit log (--report-to) or, offline, in <data>/break-glass.jsonl
   --data DIR             the server's data folder (admin key; offline break-glass file)
+  --token-file FILE      report as the principal whose access token FILE holds (a CI workload's
+                         token from tessera token exchange), instead of the admin key; or TESSERA_TOKEN
 
 Silence one line with a comment on it: tessera:allow  (or tessera:allow RULE-ID -- why).
 Exit status: 0 gate passes, 1 a finding at or above --fail-on (or a failed report),
@@ -47,7 +49,7 @@ const OPTIONS = {
   'show-secrets': { type: 'boolean' },
   git: { type: 'boolean' }, ref: { type: 'string', multiple: true }, staged: { type: 'boolean' },
   stdin: { type: 'boolean' }, name: { type: 'string' },
-  'report-to': { type: 'string' }, 'break-glass': { type: 'string' }, data: { type: 'string' },
+  'report-to': { type: 'string' }, 'break-glass': { type: 'string' }, data: { type: 'string' }, 'token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -126,9 +128,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   let reportFailed = false;
   const dataDir = v.data ?? io.env.TESSERA_DATA ?? DEFAULT_DATA_DIR;
+  const as = { tokenFile: v['token-file'], token: io.env.TESSERA_TOKEN };
   if (v['report-to'] !== undefined && gate.open.length > 0) {
     try {
-      const res = await reportFindings({ server: v['report-to'], dataDir }, gate.open.map(toReport));
+      const res = await reportFindings({ server: v['report-to'], dataDir, ...as }, gate.open.map(toReport));
       for (const r of res.revoked) io.err(`tessera scan: revoked ${r.kind} of ${r.identity} found in ${r.path} (${r.created ? 'now' : 'already revoked'})`);
       for (const i of res.instructions) io.err(`tessera scan: revoke by hand ${i.detector} in ${i.path}: ${i.step}`);
     } catch (e) {
@@ -139,7 +142,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (v['break-glass'] !== undefined && !gate.pass) {
     const actor = io.env.TESSERA_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.GITLAB_USER_LOGIN ?? io.env.USER ?? 'unknown';
     // If the record cannot be made the gate stays closed: a bypass is never silent.
-    const rec = await recordBreakGlass({ server: v['report-to'], dataDir }, { reason: v['break-glass'], findings: gate.failing.map(toReport), actor });
+    const rec = await recordBreakGlass({ server: v['report-to'], dataDir, ...as }, { reason: v['break-glass'], findings: gate.failing.map(toReport), actor });
     io.err(rec.recorded === 'server'
       ? `tessera scan: break-glass by ${actor} recorded in the server's audit log; ${gate.failing.length} finding(s) let through`
       : `tessera scan: break-glass by ${actor} recorded in ${rec.file}${rec.serverError ? ` (server: ${rec.serverError})` : ''}; ${gate.failing.length} finding(s) let through`);

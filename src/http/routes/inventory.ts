@@ -54,7 +54,10 @@ export function inventoryRoutes(app: FastifyInstance, s: Services): void {
         if (!req.body) throw new TesseraError('ERR_INVALID_INPUT', 'file: send the export as the request body (application/octet-stream)', { field: 'file', rule: 'required' });
         file = await spoolExport(req.body as Readable, join(s.config.dataDir, 'tmp'), MAX_IMPORT_BYTES);
       }
-      const result = await runImport(deps, req.ctx, { source: req.query.source, scope: req.query.scope, file });
+      const result = await runImport(deps, req.ctx, {
+        source: req.query.source, scope: req.query.scope, file,
+        onProgress: (records) => req.log.info({ source: req.query.source, records }, 'inventory import in progress'),
+      });
       return reply.status(result.duplicate ? 200 : 201).send(result);
     } finally {
       file?.remove();

@@ -9,6 +9,9 @@ export interface BreakGlassTarget {
   dataDir: string;
   /** where an offline record goes; default <dataDir>/break-glass.jsonl */
   offlineFile?: string | undefined;
+  /** record it as this principal instead of with the admin key (see ReportTarget) */
+  tokenFile?: string | undefined;
+  token?: string | undefined;
 }
 
 export interface BreakGlassInput {
@@ -51,7 +54,7 @@ export async function recordBreakGlass(target: BreakGlassTarget, input: BreakGla
   let serverError: string | undefined;
   if (target.server !== undefined) {
     try {
-      await clientFor({ server: target.server, dataDir: target.dataDir }).request('POST', '/v1/scan-reports', {
+      await clientFor({ ...target, server: target.server }).request('POST', '/v1/scan-reports', {
         findings, breakGlass: { reason, actor: input.actor },
       });
       return { recorded: 'server' };

@@ -6,6 +6,9 @@ export interface ReportTarget {
   server: string;
   /** the data folder holding the admin key that signs the report's token */
   dataDir: string;
+  /** act as this principal instead (a CI workload's access token): --token-file or TESSERA_TOKEN */
+  tokenFile?: string | undefined;
+  token?: string | undefined;
 }
 
 /** What the scanner knows of a finding; extra fields (column, confidence…) are not sent. */
@@ -18,7 +21,8 @@ export const toWire = (f: FindingToReport, withSecret: boolean): ReportedFinding
 });
 
 export function clientFor(target: ReportTarget): ApiClient {
-  return connect({ server: target.server, data: target.dataDir }, { out: () => {}, err: () => {}, env: {} });
+  return connect({ server: target.server, data: target.dataDir, tokenFile: target.tokenFile },
+    { out: () => {}, err: () => {}, env: target.token ? { TESSERA_TOKEN: target.token } : {} });
 }
 
 /**
