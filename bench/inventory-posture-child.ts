@@ -35,7 +35,7 @@ await store.write(async (tx) => {
     INSERT INTO inventory_privileges (item_id, action, resource, wildcard, sensitive)
     SELECT 'i' || i, CASE WHEN i % 17 = 0 THEN 's3:*' ELSE 's3:GetObject' END, 'arn:aws:s3:::bucket-' || (i % 1000), CASE WHEN i % 17 = 0 THEN 1 ELSE 0 END, CASE WHEN i % 17 = 0 THEN 1 ELSE 0 END FROM c`, [Math.floor(n / 4)]);
   await sql.run(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < $1)
-    INSERT INTO inventory_edges (item_id, from_id, to_id, relation) SELECT 'i' || i, 'id/' || i, 'id/' || ((i * 7 + 1) % $1), 'can-assume' FROM c WHERE i % 10 = 0`, [Math.floor(n / 4)]);
+    INSERT INTO inventory_edges (item_id, from_id, to_id, relation) SELECT 'i' || i, 'id/' || i, 'id/' || ((i * 7 + 1) % CAST($1 AS INTEGER)), 'can-assume' FROM c WHERE i % 10 = 0`, [Math.floor(n / 4)]);
 });
 const f0 = process.hrtime.bigint();
 await store.db.get('SELECT COUNT(*) AS n FROM inventory_items WHERE removed_at IS NULL');

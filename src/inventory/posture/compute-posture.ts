@@ -9,17 +9,21 @@ import { staticCredentialRatio } from './static-credential-ratio.ts';
 import { credentialHalfLife } from './credential-half-life.ts';
 import { ownershipCoverage } from './ownership-coverage.ts';
 import { privilegeRightSizing } from './privilege-right-sizing.ts';
+import { graphSummary, type GraphSummary } from './graph-summary.ts';
 import { revocationMttr } from './revocation-mttr.ts';
 import { blastRadius } from './blast-radius.ts';
 import { exceptionDebt } from './exception-debt.ts';
 
-const COMPUTE: Record<MetricId, (db: Sql, o: ResolvedPostureOptions) => Promise<Metric>> = {
+/** Work several metrics share, done once per computePosture call and only when needed. */
+interface Shared { graph(): Promise<GraphSummary> }
+
+const COMPUTE: Record<MetricId, (db: Sql, o: ResolvedPostureOptions, shared: Shared) => Promise<Metric>> = {
   static_credential_ratio: staticCredentialRatio,
   credential_half_life_days: credentialHalfLife,
   ownership_coverage: ownershipCoverage,
-  privilege_right_sizing: privilegeRightSizing,
+  privilege_right_sizing: async (_db, o, shared) => privilegeRightSizing(o, await shared.graph()),
   revocation_mttr_ms: revocationMttr,
-  blast_radius: blastRadius,
+  blast_radius: async (_db, o, shared) => blastRadius(o, await shared.graph()),
   exception_debt: exceptionDebt,
 };
 
@@ -27,7 +31,9 @@ export async function computePosture(db: Sql, opts: PostureOptions): Promise<Pos
   const o = resolvePostureOptions(opts);
   // One after another: on SQLite they share one reader connection anyway, and on PostgreSQL
   // seven concurrent graph walks would take seven pool connections from the server.
+  let graph: Promise<GraphSummary> | undefined;
+  const shared: Shared = { graph: () => (graph ??= graphSummary(db, o)) };
   const metrics: Metric[] = [];
-  for (const id of METRIC_IDS) metrics.push(await COMPUTE[id](db, o));
+  for (const id of METRIC_IDS) metrics.push(await COMPUTE[id](db, o, shared));
   return { generatedAt: o.now, groupBy: o.groupBy, metrics };
 }

@@ -7,45 +7,64 @@ import { DAY_MS } from './posture-defaults.ts';
 import { CURRENT_ROWS, credentialRows, groupExpr, num, sortGroups } from './posture-sql.ts';
 import type { GroupBy, Metric, MetricGroup } from './posture-types.ts';
 
-const DATED = `cur.category = 'credential' AND cur.active = 1`;
+const ACTIVE = `cur.category = 'credential' AND cur.active = 1`;
+const STAMP = 'COALESCE(cur.last_rotated_at, cur.created_at)';
 
 /**
- * The median per group in portable SQL: rank the ages with ROW_NUMBER, and keep the middle row
- * (odd count) or the two middle rows (even count), i.e. ranks (n+1)/2 and (n+2)/2 in integer
- * division. The store returns their sum and count; the division happens here, so both stores
- * give bit-identical results.
+ * Overall, in two aggregate passes instead of ranking every credential: (1) count the active
+ * credentials per day of their stamp (one NULL bucket: the undated); (2) knowing from those
+ * counts which day holds the middle rank(s), read just that day's rows in order. Ages ascending
+ * are stamps descending. The division happens here, so both stores give bit-identical results.
  */
-async function medians(db: Sql, now: number, groupBy: GroupBy | null): Promise<{ group: string; medianMs: number; n: number }[]> {
-  const g = groupBy ? groupExpr(groupBy) : null;
-  const part = g ? 'PARTITION BY grp ' : '';
-  const rows = await db.all<{ grp?: string; mid_sum: unknown; mid_n: unknown; n: unknown }>(
+async function overallMedian(db: Sql, now: number): Promise<{ medianMs: number | null; dated: number; undated: number }> {
+  const buckets = await db.all<{ b: unknown; n: unknown }>(
+    `WITH ${CURRENT_ROWS} SELECT ${STAMP} / ${DAY_MS} AS b, COUNT(*) AS n FROM cur WHERE ${ACTIVE} GROUP BY ${STAMP} / ${DAY_MS}`);
+  const undated = num(buckets.find((r) => r.b === null)?.n);
+  const days = buckets.filter((r) => r.b !== null).map((r) => ({ b: num(r.b), n: num(r.n) })).sort((x, y) => y.b - x.b);
+  const dated = days.reduce((s, d) => s + d.n, 0);
+  if (dated === 0) return { medianMs: null, dated, undated };
+  // 1-based ranks of the middle credential(s): (n+1)/2 and (n+2)/2, equal when n is odd.
+  const lo = Math.floor((dated + 1) / 2);
+  const hi = Math.floor((dated + 2) / 2);
+  let before = 0;
+  let i = 0;
+  while (before + days[i]!.n < lo) before += days[i++]!.n;
+  const first = days[i]!.b;
+  const last = before + days[i]!.n >= hi ? first : days[i + 1]!.b;
+  const mid = await db.all<{ age: unknown }>(
+    `WITH ${CURRENT_ROWS}
+     SELECT $1 - ${STAMP} AS age FROM cur
+     WHERE ${ACTIVE} AND ${STAMP} IS NOT NULL AND ${STAMP} / ${DAY_MS} <= $2 AND ${STAMP} / ${DAY_MS} >= $3
+     ORDER BY ${STAMP} DESC LIMIT $4 OFFSET $5`, [now, first, last, hi - lo + 1, lo - 1 - before]);
+  return { medianMs: mid.reduce((s, r) => s + num(r.age), 0) / mid.length, dated, undated };
+}
+
+/**
+ * Per group, with window functions: rank the ages in each group with ROW_NUMBER and keep the
+ * middle row or two, i.e. ranks (n+1)/2 and (n+2)/2 in integer division.
+ */
+async function groupMedians(db: Sql, now: number, groupBy: GroupBy): Promise<MetricGroup[]> {
+  const rows = await db.all<{ grp: string; mid_sum: unknown; mid_n: unknown; n: unknown }>(
     `WITH ${credentialRows(groupBy)},
      ages AS (
-       SELECT ${g ? `${g}` : `''`} AS grp, $1 - COALESCE(cur.last_rotated_at, cur.created_at) AS age
-       FROM cur WHERE ${DATED} AND COALESCE(cur.last_rotated_at, cur.created_at) IS NOT NULL
+       SELECT ${groupExpr(groupBy)} AS grp, $1 - ${STAMP} AS age
+       FROM cur WHERE ${ACTIVE} AND ${STAMP} IS NOT NULL
      ),
      ranked AS (
-       SELECT grp, age, ROW_NUMBER() OVER (${part}ORDER BY age) AS rn, COUNT(*) OVER (${part.trim()}) AS n FROM ages
+       SELECT grp, age, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY age) AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM ages
      )
      SELECT grp, SUM(age) AS mid_sum, COUNT(*) AS mid_n, MAX(n) AS n FROM ranked
      WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2
      GROUP BY grp`, [now]);
-  return rows.map((r) => ({ group: String(r.grp ?? ''), medianMs: num(r.mid_sum) / num(r.mid_n), n: num(r.n) }));
+  return sortGroups(rows.map((r) => ({ group: String(r.grp), value: num(r.mid_sum) / num(r.mid_n) / DAY_MS, denominator: num(r.n) })));
 }
 
 export async function credentialHalfLife(db: Sql, o: ResolvedPostureOptions): Promise<Metric> {
-  const [overall] = await medians(db, o.now, null);
-  const undated = await db.get<{ n: unknown }>(
-    `WITH ${CURRENT_ROWS} SELECT COUNT(*) AS n FROM cur
-     WHERE ${DATED} AND cur.last_rotated_at IS NULL AND cur.created_at IS NULL`);
-  let groups: MetricGroup[] | undefined;
-  if (o.groupBy) {
-    groups = sortGroups((await medians(db, o.now, o.groupBy)).map((m) => ({ group: m.group, value: m.medianMs / DAY_MS, denominator: m.n })));
-  }
+  const overall = await overallMedian(db, o.now);
   return {
     id: 'credential_half_life_days', ...METRIC_DEFINITIONS.credential_half_life_days,
-    value: overall ? overall.medianMs / DAY_MS : null,
-    details: { dated: overall?.n ?? 0, undated: num(undated?.n) },
-    ...(groups ? { groups } : {}),
+    value: overall.medianMs === null ? null : overall.medianMs / DAY_MS,
+    details: { dated: overall.dated, undated: overall.undated },
+    ...(o.groupBy ? { groups: await groupMedians(db, o.now, o.groupBy) } : {}),
   };
 }

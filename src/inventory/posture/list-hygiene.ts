@@ -4,7 +4,7 @@
 import type { Sql } from '../../store/index.ts';
 import { DAY_MS, POSTURE_DEFAULTS } from './posture-defaults.ts';
 import { resolveHygieneOptions, type ResolvedHygieneOptions } from './posture-options.ts';
-import { CURRENT_ITEMS, num, numOrNull } from './posture-sql.ts';
+import { CURRENT_ROWS, num, numOrNull } from './posture-sql.ts';
 import { HYGIENE_DEFINITIONS, HYGIENE_LIST_IDS } from './hygiene-definitions.ts';
 import type { Hygiene, HygieneItem, HygieneList, HygieneListId, HygieneOptions } from './posture-types.ts';
 
@@ -17,13 +17,17 @@ interface Row {
 
 const COLUMNS = `native_id, name, source, category, kind, owner, environment, tier, parent_id,
   created_at, last_rotated_at, last_used_at, expires_at, attributes`;
+/** COLUMNS but the three a credential may inherit, which the final select works out. */
+const OWN = ['native_id', 'name', 'source', 'category', 'kind', 'parent_id', 'created_at', 'last_rotated_at', 'last_used_at', 'expires_at', 'attributes'];
 
 interface ListQuery {
-  /** CTEs after CURRENT_ITEMS, each starting with a comma. */
+  /** CTEs after CURRENT_ROWS, each starting with a comma. */
   ctes?: string;
   /** SELECT … FROM … WHERE … producing the list's rows (with COLUMNS). */
   select: string;
   params: unknown[];
+  /** Columns the select adds after COLUMNS, which the reason needs. */
+  extra?: string[];
   reason(row: Row, o: ResolvedHygieneOptions): string;
   action(row: Row): HygieneItem['action'];
 }
@@ -31,8 +35,11 @@ interface ListQuery {
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 const daysAgo = (now: number, t: number) => Math.floor((now - t) / DAY_MS);
 
+/** A tier with its own limit (hasOwn: a tier named "constructor" is data, not a prototype key). */
+const hasLimit = (o: ResolvedHygieneOptions, tier: string | null): tier is string => tier !== null && Object.hasOwn(o.rotationDays, tier) && tier !== 'default';
+
 function rotationLimit(o: ResolvedHygieneOptions, tier: string | null): number {
-  return (tier !== null ? o.rotationDays[tier] : undefined) ?? o.rotationDays.default;
+  return hasLimit(o, tier) ? o.rotationDays[tier]! : o.rotationDays.default;
 }
 
 function attributesOf(text: string | null): Record<string, unknown> {
@@ -42,6 +49,17 @@ function attributesOf(text: string | null): Record<string, unknown> {
   } catch {
     return {}; // attributes are informative only; one bad row must not hide the whole list
   }
+}
+
+/**
+ * The value a credential inherits from its identity (parent_id = the identity's native_id), as
+ * a lookup for one row. Lists filter on the rows' own values first and look this up only where
+ * it decides or for the rows returned: over a million credentials a join for every row would be
+ * most of the work.
+ */
+function fromIdentity(column: 'owner' | 'tier' | 'environment', alias: string): string {
+  return `(SELECT MAX(NULLIF(TRIM(p.${column}), '')) FROM inventory_items p
+    WHERE p.native_id = ${alias}.parent_id AND p.category = 'identity' AND p.removed_at IS NULL)`;
 }
 
 function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
@@ -57,12 +75,17 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
   }).join(' ');
   rotationParams.push(cutoff(o.rotationDays.default));
   const rotationCutoff = tiers.length > 0
-    ? `CASE cur.tier ${when} ELSE CAST($${rotationParams.length} AS BIGINT) END`
+    ? `CASE COALESCE(cand.tier, ${fromIdentity('tier', 'cand')}) ${when} ELSE CAST($${rotationParams.length} AS BIGINT) END`
     : `CAST($${rotationParams.length} AS BIGINT)`;
+  // Only credentials older than the shortest limit can be overdue: the tier (possibly the
+  // identity's, one lookup each) is worked out for those alone.
+  rotationParams.push(cutoff(Math.min(...Object.values(o.rotationDays))));
+  const loosest = `$${rotationParams.length}`;
 
   return {
     'unowned': {
-      select: `SELECT ${COLUMNS} FROM cur WHERE cur.active = 1 AND cur.owner IS NULL`,
+      select: `SELECT ${COLUMNS} FROM cur WHERE cur.active = 1 AND cur.owner IS NULL
+        AND (cur.parent_id IS NULL OR ${fromIdentity('owner', 'cur')} IS NULL)`,
       params: [],
       reason: (r) => r.category === 'credential' && r.parent_id !== null
         ? 'no owner on the credential nor on its identity'
@@ -74,7 +97,7 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
       // used yesterday is not idle even though the user row has no last-used date.
       ctes: `, cred_use AS (
           SELECT parent_id, MAX(last_used_at) AS used FROM inventory_items
-          WHERE category = 'credential' AND removed_at IS NULL AND parent_id IS NOT NULL
+          WHERE category = 'credential' AND removed_at IS NULL AND parent_id IS NOT NULL AND last_used_at IS NOT NULL
           GROUP BY parent_id
         ),
         used AS (
@@ -89,6 +112,7 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
           OR (used_at IS NULL AND created_at IS NOT NULL AND created_at < $1
               AND ${usage.length > 0 ? `source IN (${usage.map((_, i) => `$${i + 2}`).join(', ')})` : '1 = 0'}))`,
       params: [unusedCutoff, ...usage],
+      extra: ['used_at'],
       reason: (r) => {
         const used = numOrNull(r.used_at);
         return used !== null
@@ -104,14 +128,17 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
       action: () => 'disable',
     },
     'rotation-overdue': {
-      select: `SELECT ${COLUMNS} FROM cur
-        WHERE cur.category = 'credential' AND cur.active = 1 AND cur.long_lived = 1
-          AND COALESCE(cur.last_rotated_at, cur.created_at) < ${rotationCutoff}`,
+      ctes: `, cand AS (
+          SELECT cur.* FROM cur
+          WHERE cur.category = 'credential' AND cur.active = 1 AND cur.long_lived = 1
+            AND COALESCE(cur.last_rotated_at, cur.created_at) < CAST(${loosest} AS BIGINT)
+        )`,
+      select: `SELECT ${COLUMNS} FROM cand WHERE COALESCE(cand.last_rotated_at, cand.created_at) < ${rotationCutoff}`,
       params: rotationParams,
       reason: (r) => {
         const rotated = numOrNull(r.last_rotated_at);
         const at = rotated ?? num(r.created_at);
-        const tier = r.tier !== null && o.rotationDays[r.tier] !== undefined ? `tier ${r.tier}` : 'default';
+        const tier = hasLimit(o, r.tier) ? `tier ${r.tier}` : 'default';
         return `${rotated !== null ? 'last rotated' : 'never rotated; created'} ${day(at)}, ${daysAgo(o.now, at)} days ago (${tier} limit ${rotationLimit(o, r.tier)} days)`;
       },
       // A legacy token Secret should not be replaced by another one: projected tokens exist.
@@ -129,6 +156,7 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
           CASE WHEN workload IN (SELECT workload FROM works) THEN 1 ELSE 0 END AS by_workload
         FROM ident WHERE name IN (SELECT name FROM names) OR workload IN (SELECT workload FROM works)`,
       params: [],
+      extra: ['workload', 'by_name', 'by_workload'],
       reason: () => '', // set by sharedReasons: it needs the other members of the group
       action: () => 'split',
     },
@@ -163,13 +191,18 @@ function itemOf(id: HygieneListId, r: Row, reason: string, action: HygieneItem['
 const byKey = (a: Row, b: Row) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.native_id < b.native_id ? -1 : a.native_id > b.native_id ? 1 : 0);
 
 async function runList(db: Sql, id: HygieneListId, q: ListQuery, o: ResolvedHygieneOptions): Promise<HygieneList> {
-  const head = `WITH ${CURRENT_ITEMS}${q.ctes ?? ''}, hits AS (${q.select})`;
+  const head = `WITH ${CURRENT_ROWS}${q.ctes ?? ''}, hits AS (${q.select})`;
   const total = num((await db.get<{ n: unknown }>(`${head} SELECT COUNT(*) AS n FROM hits`, q.params))?.n);
   const shared = id === 'shared-environments';
   // The shared list is read whole: an item's reason names the environments of its whole group.
   const limited = o.limit !== null && !shared;
+  // Cut first, then fill in what each returned credential inherits from its identity.
   const rows = (await db.all<Row>(
-    `${head} SELECT * FROM hits ORDER BY source, native_id${limited ? ` LIMIT $${q.params.length + 1}` : ''}`,
+    `${head} SELECT ${OWN.map((c) => `h.${c}`).join(', ')}${(q.extra ?? []).map((c) => `, h.${c}`).join('')},
+       COALESCE(h.owner, ${fromIdentity('owner', 'h')}) AS owner,
+       COALESCE(h.tier, ${fromIdentity('tier', 'h')}) AS tier,
+       COALESCE(h.environment, ${fromIdentity('environment', 'h')}) AS environment
+     FROM (SELECT * FROM hits ORDER BY source, native_id${limited ? ` LIMIT $${q.params.length + 1}` : ''}) h`,
     limited ? [...q.params, o.limit] : q.params,
   )).sort(byKey);
   const reasons = shared ? sharedReasons(rows) : rows.map((r) => q.reason(r, o));

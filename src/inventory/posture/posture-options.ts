@@ -47,7 +47,7 @@ export function resolveRotationDays(value: unknown): Record<string, number> & { 
     throw bad('rotationDays', 'object', 'must be an object of tier → days, e.g. {"1": 30, "default": 365}');
   }
   for (const [tier, days] of Object.entries(value)) {
-    if (tier.trim() === '') throw bad('rotationDays', 'tier-name', 'tier names must not be empty');
+    if (tier.trim() === '' || tier === '__proto__') throw bad('rotationDays', 'tier-name', `${JSON.stringify(tier)} is not a tier name`);
     merged[tier] = positiveDays(days, `rotationDays.${tier}`);
   }
   return merged;

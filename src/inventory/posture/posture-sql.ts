@@ -63,52 +63,57 @@ export function groupExpr(groupBy: GroupBy, alias = 'cur'): string {
 }
 
 /**
- * The blast-radius graph, for every active current identity (`ids`):
+ * The blast-radius graph. `ids`: active current identities (one full scan; only the summary
+ * query reads it). The other CTEs start from the small sides, edges and the privileges that
+ * matter, and look items up by key, so they never scan the inventory:
  * - `hop(root, node, depth)`: the native ids an identity reaches in 1..maxDepth steps along
  *   can-assume, member-of and bound-to edges (from_id → to_id) reported by current items. UNION
  *   drops repeated rows so a cycle adds nothing new, and the depth limit ends the walk even in a
- *   cycle. Only identities with edges walk at all.
+ *   cycle.
  * - `reached(root, item_id)`: the active current items at those native ids.
- * - `wild`: identities holding a wildcard, their own or a reached item's.
- * - `sens(root, n)`: the number of distinct sensitive (action, resource) pairs an identity holds
- *   or reaches (identities with none are absent).
- * An identity's own privileges are found from the privilege side (sensitive or wildcard rows are
- * few) rather than by looking up every identity.
+ * - `held`: wildcard or sensitive privileges an identity holds itself or through what it reaches.
+ * - `wild`: identities holding a wildcard; `sens(root, n)`: the number of distinct sensitive
+ *   (action, resource) pairs an identity holds (identities with none are absent).
+ * `A CROSS JOIN B WHERE …` is an inner join to PostgreSQL; to SQLite it also fixes A as the
+ * outer loop, which keeps the walk driven by the edges instead of a scan of every item.
  */
 export function reachCtes(maxDepth: number): string {
   return `ids AS (
-  SELECT i.id, i.native_id, i.name, i.source, i.kind, i.wildcard,
+  SELECT i.id, i.native_id, i.name, i.source, i.kind,
     NULLIF(TRIM(i.owner), '') AS owner, NULLIF(TRIM(i.tier), '') AS tier, NULLIF(TRIM(i.environment), '') AS environment
   FROM inventory_items i
   WHERE i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
 ),
 edge AS (
-  SELECT DISTINCT e.from_id, e.to_id FROM inventory_edges e
-  JOIN inventory_items o ON o.id = e.item_id AND o.removed_at IS NULL
-  WHERE e.relation IN ('can-assume', 'member-of', 'bound-to')
+  SELECT DISTINCT e.from_id, e.to_id FROM inventory_edges e CROSS JOIN inventory_items o
+  WHERE o.id = e.item_id AND o.removed_at IS NULL AND e.relation IN ('can-assume', 'member-of', 'bound-to')
 ),
 hop(root, node, depth) AS (
-  SELECT ids.id, e.to_id, 1 FROM ids JOIN edge e ON e.from_id = ids.native_id
+  SELECT i.id, e.to_id, 1 FROM edge e CROSS JOIN inventory_items i
+  WHERE i.native_id = e.from_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
   UNION
   SELECT h.root, e.to_id, h.depth + 1 FROM hop h JOIN edge e ON e.from_id = h.node
   WHERE h.depth < ${Math.trunc(maxDepth)}
 ),
 reached AS (
-  SELECT DISTINCT h.root, n.id AS item_id, n.wildcard FROM hop h
-  JOIN inventory_items n ON n.native_id = h.node AND n.removed_at IS NULL AND n.active = 1
+  SELECT DISTINCT h.root, n.id AS item_id FROM hop h CROSS JOIN inventory_items n
+  WHERE n.native_id = h.node AND n.removed_at IS NULL AND n.active = 1
 ),
-wild AS (
-  SELECT ids.id AS root FROM ids WHERE ids.wildcard = 1
-  UNION SELECT p.item_id FROM inventory_privileges p JOIN ids ON ids.id = p.item_id WHERE p.wildcard = 1
-  UNION SELECT x.root FROM reached x WHERE x.wildcard = 1
-  UNION SELECT x.root FROM reached x JOIN inventory_privileges p ON p.item_id = x.item_id WHERE p.wildcard = 1
-),
-sens_priv AS (
-  SELECT p.item_id AS root, p.action, p.resource FROM inventory_privileges p JOIN ids ON ids.id = p.item_id WHERE p.sensitive = 1
+held AS (
+  SELECT i.id AS root, p.action, p.resource, p.wildcard, p.sensitive
+  FROM inventory_privileges p CROSS JOIN inventory_items i
+  WHERE (p.wildcard = 1 OR p.sensitive = 1)
+    AND i.id = p.item_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
   UNION
-  SELECT x.root, p.action, p.resource FROM reached x JOIN inventory_privileges p ON p.item_id = x.item_id WHERE p.sensitive = 1
+  SELECT x.root, p.action, p.resource, p.wildcard, p.sensitive
+  FROM reached x CROSS JOIN inventory_privileges p
+  WHERE p.item_id = x.item_id AND (p.wildcard = 1 OR p.sensitive = 1)
 ),
-sens AS (SELECT root, COUNT(*) AS n FROM sens_priv GROUP BY root)`;
+wild AS (SELECT DISTINCT root FROM held WHERE wildcard = 1),
+sens AS (
+  SELECT root, COUNT(*) AS n FROM (SELECT DISTINCT root, action, resource FROM held WHERE sensitive = 1) s
+  GROUP BY root
+)`;
 }
 
 /** COUNT/SUM/MAX arrive as numbers (SQLite), or numbers/strings (PostgreSQL bigint/numeric). */

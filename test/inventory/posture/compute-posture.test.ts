@@ -180,6 +180,33 @@ for (const kind of STORE_KINDS) {
       for (const m of p.metrics) assert.deepEqual(m.groups ?? [], []);
     });
 
+    it('the half-life median is exact across and within days', async () => {
+      // Stamps (last rotation) at hours before NOW (midnight): ages 10, 10.5, 72 (exactly 3 days),
+      // 73 and 74 hours. n = 5: the 3rd age, 72 h = 3 days. Two of them share a day, the median
+      // sits alone in its day, two more share an older day.
+      const H = 3_600_000;
+      const key = (i: number, hours: number) => ({
+        source: 'aws-credential-report', nativeId: `arn:aws:iam::333333333333:user/u${i}/access-key-1`, category: 'credential' as const,
+        kind: 'static-key', longLived: true, lastRotatedAt: NOW - hours * H, createdAt: NOW - 1000 * DAY,
+      });
+      await seed(store, { items: [key(1, 10), key(2, 10.5), key(3, 72), key(4, 73), key(5, 74)] });
+      let m = metric(await computePosture(store.db, { now: NOW }), 'credential_half_life_days');
+      assert.equal(m.value, 3);
+      assert.deepEqual(m.details, { dated: 5, undated: 0 });
+      // n = 6 with 72.5 h: the 3rd and 4th ages, 72 h and 72.5 h, are in different days → (72 + 72.5) / 2 h.
+      await seed(store, { items: [key(6, 72.5)] });
+      m = metric(await computePosture(store.db, { now: NOW }), 'credential_half_life_days');
+      assert.equal(m.value, (72 * H + 72.5 * H) / 2 / DAY);
+      // n = 7 with 73.5 h: the 4th age, 72.5 h, in the middle of its day (72.5, 73, 73.5, 74 share it).
+      await seed(store, { items: [key(7, 73.5)] });
+      m = metric(await computePosture(store.db, { now: NOW }), 'credential_half_life_days');
+      assert.equal(m.value, (72.5 * H) / DAY);
+      // n = 8 with 73.25 h: 4th and 5th are 72.5 h and 73 h, both in that day.
+      await seed(store, { items: [key(8, 73.25)] });
+      m = metric(await computePosture(store.db, { now: NOW }), 'credential_half_life_days');
+      assert.equal(m.value, (72.5 * H + 73 * H) / 2 / DAY);
+    });
+
     it('the graph walk stops after 10 edges', async () => {
       // A chain of roles X0 → X1 → … → X11; only X11 holds a privilege (wildcard and sensitive).
       // X11 is 11 edges from X0 (not reached) and 10 from X1 (reached): X1…X11 reach it, X0 does not.

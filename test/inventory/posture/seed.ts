@@ -48,13 +48,16 @@ export interface Seed {
 }
 
 const b = (v: boolean | undefined, dflt: boolean) => ((v ?? dflt) ? 1 : 0);
+// Row ids and revocation sequence numbers stay unique across several seed() calls on one store.
+let rowIds = 0;
+let revocationSeq = 0;
 
 export async function seed(store: Store, data: Seed): Promise<void> {
   await store.write(async (tx) => {
     const sql = sqlOf(tx);
-    let n = 0;
     for (const it of data.items ?? []) {
-      const id = `item-${++n}`;
+      const n = ++rowIds;
+      const id = `item-${n}`;
       const wildcard = (it.privileges ?? []).some((p) => p.wildcard);
       const feed = it.feed ?? `${it.source}:test`;
       await sql.run(
@@ -79,9 +82,8 @@ export async function seed(store: Store, data: Seed): Promise<void> {
       await sql.run('INSERT INTO inventory_links (native_id, workload, rule, created_at, created_by) VALUES ($1, $2, $3, $4, $5)',
         [l.nativeId, l.workload, 'manual', NOW - DAY, 'test']);
     }
-    let seq = 0;
     for (const r of data.revocations ?? []) {
-      seq++;
+      const seq = ++revocationSeq;
       await sql.run(
         `INSERT INTO revocations (seq, id, kind, value, reason, detected_at, revoked_at, expires_at, revoked_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
