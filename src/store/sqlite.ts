@@ -52,6 +52,9 @@ function open(path: string, readOnly: boolean): DatabaseSync {
     // WAL + FULL: every acknowledged commit is on disk (measured ~6.7k commits/s here).
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
+    // 64 MiB of page cache (default 2 MiB): an inventory import inserts into several indexes at once,
+    // and with the default cache those inserts thrash (measured 2.4× slower at 43k rows).
+    db.exec('PRAGMA cache_size = -65536');
   }
   db.exec('PRAGMA foreign_keys = ON');
   return db;
