@@ -10,7 +10,8 @@ const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const envName = (k: string) => `TESSERA_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /** Variables that configure clients or secrets rather than server keys; never "unknown". */
-const NON_CONFIG_ENV = new Set(['TESSERA_SERVER', 'TESSERA_KEK', 'TESSERA_DATA']);
+// Read by the CLI, not the server: a shell that sets them can still start a server.
+const NON_CONFIG_ENV = new Set(['TESSERA_SERVER', 'TESSERA_KEK', 'TESSERA_DATA', 'TESSERA_TOKEN', 'TESSERA_ACTOR']);
 
 /**
  * Merges configuration: flags > TESSERA_* environment > tessera.yaml in the data folder > defaults.

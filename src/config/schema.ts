@@ -44,6 +44,10 @@ export interface Config {
   workloadModes: Record<string, RuleMode>;
   /** Where a leaked credential's owner is told it was revoked (POST JSON); unset: nobody is notified. */
   leakWebhookUrl: string | undefined;
+  /** Largest inventory export accepted for import, bytes (default 4 GiB). */
+  inventoryMaxImportBytes: number;
+  /** Hygiene: an item not used for this many days is listed as unused (default 90). */
+  inventoryUnusedDays: number;
 }
 
 export type JwtAlgName = 'ES256' | 'RS256';
@@ -78,6 +82,8 @@ export const DEFAULTS: Config = {
   workloadModes: {},
   policyDir: undefined,
   leakWebhookUrl: undefined,
+  inventoryMaxImportBytes: 4 * 1024 ** 3,
+  inventoryUnusedDays: 90,
 };
 
 type Parser = (v: unknown, field: string) => unknown;
@@ -206,12 +212,23 @@ const webhookUrl: Parser = (v, f) => {
   return v;
 };
 
+const inventoryMaxImportBytes: Parser = (v, f) => {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1024 || n > 64 * 1024 ** 3) throw bad(f, 'must be a byte count between 1024 and 68719476736 (64 GiB)');
+  return n;
+};
+const inventoryUnusedDays: Parser = (v, f) => {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 3650) throw bad(f, 'must be a whole number of days from 1 to 3650');
+  return n;
+};
+
 /** Key → parser. Anything not listed here is an unknown key and is refused. */
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
   svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str, exceptionMaxTtl, elevationAudiences,
-  approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl,
+  approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl, inventoryMaxImportBytes, inventoryUnusedDays,
 };
 
 /** Validates one layer (flags, env or YAML): unknown keys and bad values name the field. */

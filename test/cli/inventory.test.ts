@@ -1,8 +1,9 @@
 // `tessera inventory|posture|drift` against a real server on loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -64,6 +65,18 @@ describe('tessera inventory, posture and drift', () => {
     assert.match(script, /kubectl .*delete secret .*'orphan-token'/);
     assert.equal(statSync(out).mode & 0o777, 0o700);
     execFileSync('sh', ['-n', out]);
+  });
+
+  test('kubectl … | tessera inventory import --source kubernetes - (standard input of the real binary)', async () => {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'),
+      'inventory', 'import', '--source', 'kubernetes', '--scope', 'from-stdin', '-', '--server', t.url, '--data', t.dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    createReadStream(join(FIXTURES, 'kubernetes', 'list.json')).pipe(child.stdin);
+    const [code] = await once(child, 'close') as [number];
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /kubernetes:from-stdin: import imp_\S+: 13 records, 13 added/);
   });
 
   test('drift after a newer export: markdown by default, JSON with --json', async () => {

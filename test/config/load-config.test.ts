@@ -89,3 +89,19 @@ test('non-loopback without TLS refuses to start unless --insecure-http', () => {
   refused(() => checkServerConfig({ ...c, tlsCert: 'c.pem' }), 'tlsKey', /both or neither/);
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) checkServerConfig({ ...c, listen: { host, port: 1 } });
 });
+
+test('inventory limits: defaults, environment, and refusals naming the key', () => {
+  const c = loadConfig({}, {});
+  assert.equal(c.inventoryMaxImportBytes, 4 * 1024 ** 3);
+  assert.equal(c.inventoryUnusedDays, 90);
+  const env = loadConfig({}, { TESSERA_INVENTORY_MAX_IMPORT_BYTES: '1048576', TESSERA_INVENTORY_UNUSED_DAYS: '30' });
+  assert.equal(env.inventoryMaxImportBytes, 1048576);
+  assert.equal(env.inventoryUnusedDays, 30);
+  refused(() => loadConfig({ inventoryMaxImportBytes: '12' }, {}), '--inventory-max-import-bytes', /byte count/);
+  refused(() => loadConfig({}, { TESSERA_INVENTORY_UNUSED_DAYS: '0' }), 'TESSERA_INVENTORY_UNUSED_DAYS', /days/);
+});
+
+test('variables the CLI reads (TESSERA_TOKEN, TESSERA_ACTOR) do not stop a server from starting', () => {
+  const c = loadConfig({}, { TESSERA_TOKEN: 'x.y.z', TESSERA_ACTOR: 'ci-bot' });
+  assert.equal(c.trustDomain, 'tessera.local');
+});

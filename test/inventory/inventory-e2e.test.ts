@@ -3,7 +3,7 @@
 // newer exports and check that drift lists exactly what changed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { STORE_KINDS } from '../helpers/test-store.ts';
@@ -128,6 +128,23 @@ for (const kind of STORE_KINDS) {
       assert.equal(json.statusCode, 415);
       assert.equal((await get('/v1/inventory?limit=1000&removed=true')).items.length, before);
       assert.equal((await get('/v1/inventory/imports')).items.length, imports);
+    });
+
+    test('an export over inventoryMaxImportBytes is refused before it is parsed; no temporary file is left', async () => {
+      const small = await startTestServer({ store: kind, config: { inventoryMaxImportBytes: 2048 } });
+      try {
+        const r = await small.app.inject({
+          method: 'POST', url: '/v1/inventory/imports?source=kubernetes&scope=big',
+          headers: { ...(await small.adminHeaders()), 'content-type': 'application/octet-stream' },
+          payload: readFileSync(join(FIXTURES, 'kubernetes', 'list.json')),
+        });
+        assert.equal(r.statusCode, 413, r.body);
+        assert.equal(r.json().field, 'file');
+        assert.equal((await small.store.inventory.listImports(10)).length, 0);
+        assert.deepEqual(readdirSync(join(small.dataDir, 'tmp')), []);
+      } finally {
+        await small.close();
+      }
     });
 
     test('links: manual link, list, unlink; unknown ids and bad names are refused', async () => {

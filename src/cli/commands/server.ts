@@ -42,6 +42,10 @@ flags win over the environment, which wins over the file):
   --leak-webhook-url URL
                         told (POST JSON) when a leaked credential reported by the scanner
                         is revoked: identity, owner, detector, path, revokedAt
+  --inventory-max-import-bytes N
+                        largest inventory export accepted (default 4294967296, 4 GiB)
+  --inventory-unused-days N
+                        hygiene lists call an item unused after N days without use (default 90)
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -53,7 +57,7 @@ const OPTIONS = {
   'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
   'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
   'policy-dir': { type: 'string' }, 'approved-registries': { type: 'string' }, 'workload-modes': { type: 'string' },
-  'leak-webhook-url': { type: 'string' },
+  'leak-webhook-url': { type: 'string' }, 'inventory-max-import-bytes': { type: 'string' }, 'inventory-unused-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -69,6 +73,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     exceptionMaxTtl: v['exception-max-ttl'], elevationAudiences: v['elevation-audiences'],
     policyDir: v['policy-dir'], approvedRegistries: v['approved-registries'], workloadModes: v['workload-modes'],
     leakWebhookUrl: v['leak-webhook-url'],
+    inventoryMaxImportBytes: v['inventory-max-import-bytes'], inventoryUnusedDays: v['inventory-unused-days'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

@@ -21,8 +21,6 @@ export function itemJson(i: StoredItem): Record<string, unknown> {
   };
 }
 
-// An export can be large; the server refuses anything above this before parsing it.
-const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
 
 const importQuery = {
   type: 'object', additionalProperties: false, required: ['source'],
@@ -38,7 +36,7 @@ const listQuery = {
 };
 
 export function inventoryDeps(s: Services): InventoryDeps {
-  return { store: s.store, clock: s.clock, correlationRules: CORRELATION_RULES, posture: { unusedDays: 90 } };
+  return { store: s.store, clock: s.clock, correlationRules: CORRELATION_RULES, posture: { unusedDays: s.config.inventoryUnusedDays } };
 }
 
 /** Inventory: admins import and link; auditors read. */
@@ -52,7 +50,7 @@ export function inventoryRoutes(app: FastifyInstance, s: Services): void {
     try {
       if (req.query.source !== 'tessera') {
         if (!req.body) throw new TesseraError('ERR_INVALID_INPUT', 'file: send the export as the request body (application/octet-stream)', { field: 'file', rule: 'required' });
-        file = await spoolExport(req.body as Readable, join(s.config.dataDir, 'tmp'), MAX_IMPORT_BYTES);
+        file = await spoolExport(req.body as Readable, join(s.config.dataDir, 'tmp'), s.config.inventoryMaxImportBytes);
       }
       const result = await runImport(deps, req.ctx, {
         source: req.query.source, scope: req.query.scope, file,

@@ -32,7 +32,7 @@ export function postureRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: { unusedDays?: number; limit?: number; list?: string } }>('/v1/posture/hygiene', {
     config: { auth: ['admin', 'auditor'] }, schema: { querystring: hygieneQuery },
   }, async (req) => {
-    const h = await listHygiene(s.store.db, { now: s.clock.now(), unusedDays: req.query.unusedDays, limit: req.query.limit });
+    const h = await listHygiene(s.store.db, { now: s.clock.now(), unusedDays: req.query.unusedDays ?? s.config.inventoryUnusedDays, limit: req.query.limit });
     return req.query.list ? { ...h, lists: h.lists.filter((l) => l.id === req.query.list) } : h;
   });
 
@@ -40,7 +40,7 @@ export function postureRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: { unusedDays?: number; limit?: number; list?: string } }>('/v1/posture/fix-plan', {
     config: { auth: ['admin', 'auditor'] }, schema: { querystring: hygieneQuery },
   }, async (req, reply) => {
-    const h = await listHygiene(s.store.db, { now: s.clock.now(), unusedDays: req.query.unusedDays, limit: req.query.limit ?? 10_000 });
+    const h = await listHygiene(s.store.db, { now: s.clock.now(), unusedDays: req.query.unusedDays ?? s.config.inventoryUnusedDays, limit: req.query.limit ?? 10_000 });
     const items = h.lists.filter((l) => !req.query.list || l.id === req.query.list).flatMap((l) => l.items);
     return reply.type('text/x-shellscript; charset=utf-8').send(fixPlan(items));
   });
