@@ -43,9 +43,10 @@ CREATE TABLE inventory_items (
   first_seen_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   last_import TEXT NOT NULL,
-  removed_at BIGINT,
-  UNIQUE (feed, native_id)
+  removed_at BIGINT
 );
+-- id is a hash of (feed, native_id), so the primary key already keeps that pair unique.
+CREATE INDEX inventory_items_feed ON inventory_items (feed);
 CREATE INDEX inventory_items_native ON inventory_items (native_id);
 CREATE INDEX inventory_items_parent ON inventory_items (parent_id);
 CREATE INDEX inventory_items_first_seen ON inventory_items (first_seen_at);
