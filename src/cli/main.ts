@@ -7,7 +7,7 @@ type Run = (argv: string[], io: CliIo) => Promise<number>;
 const VERBS: Record<string, { summary: string; load: () => Promise<{ run: Run }> }> = {
   server: { summary: 'run the Tessera server (embedded SQLite by default, PostgreSQL with --database-url)', load: () => import('./commands/server.ts') },
   identity: { summary: 'register and govern machine identities (create|list|get|update|disable|enable|delete)', load: () => import('./commands/identity.ts') },
-  trust: { summary: 'trust sources for workload proof: Kubernetes, GitHub Actions, GitLab CI, OIDC (add|list|get|remove|test)', load: () => import('./commands/trust.ts') },
+  trust: { summary: 'trust sources for workload proof: Kubernetes, GitHub Actions, GitLab CI, OIDC (add|list|get|update|remove|test)', load: () => import('./commands/trust.ts') },
   audit: { summary: 'read, verify and export the tamper-evident audit log (tail|verify|export)', load: () => import('./commands/audit.ts') },
   svid: { summary: 'get an X509-SVID for an identity; the key is generated locally and never sent (x509)', load: () => import('./commands/svid.ts') },
   revoke: { summary: 'revoke a token, every token of an identity, or a static key, at once (--jti|--identity|--token-file|--static-key)', load: () => import('./commands/revoke.ts') },

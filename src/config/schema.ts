@@ -48,7 +48,15 @@ export interface Config {
   inventoryMaxImportBytes: number;
   /** Hygiene: an item not used for this many days is listed as unused (default 90). */
   inventoryUnusedDays: number;
+  /**
+   * How the admission webhook routes authenticate: 'token' (a workload or admin bearer token) or
+   * 'none' (public: for managed clusters whose API servers call webhooks without credentials).
+   */
+  admissionAuth: AdmissionAuth;
 }
+
+export type AdmissionAuth = 'token' | 'none';
+export const ADMISSION_AUTHS: readonly AdmissionAuth[] = ['token', 'none'];
 
 export type JwtAlgName = 'ES256' | 'RS256';
 export const JWT_ALGS: readonly JwtAlgName[] = ['ES256', 'RS256'];
@@ -84,6 +92,7 @@ export const DEFAULTS: Config = {
   leakWebhookUrl: undefined,
   inventoryMaxImportBytes: 4 * 1024 ** 3,
   inventoryUnusedDays: 90,
+  admissionAuth: 'token',
 };
 
 type Parser = (v: unknown, field: string) => unknown;
@@ -223,12 +232,20 @@ const inventoryUnusedDays: Parser = (v, f) => {
   return n;
 };
 
+const admissionAuth: Parser = (v, f) => {
+  if (typeof v !== 'string' || !(ADMISSION_AUTHS as readonly string[]).includes(v)) {
+    throw bad(f, 'must be token (the API server sends a bearer token) or none (public admission routes: restrict the network path instead)');
+  }
+  return v;
+};
+
 /** Key → parser. Anything not listed here is an unknown key and is refused. */
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
   svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str, exceptionMaxTtl, elevationAudiences,
   approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl, inventoryMaxImportBytes, inventoryUnusedDays,
+  admissionAuth,
 };
 
 /** Validates one layer (flags, env or YAML): unknown keys and bad values name the field. */

@@ -46,6 +46,10 @@ flags win over the environment, which wins over the file):
                         largest inventory export accepted (default 4294967296, 4 GiB)
   --inventory-unused-days N
                         hygiene lists call an item unused after N days without use (default 90)
+  --admission-auth MODE token: the admission webhook routes need a workload or admin token
+                        (default); none: they are public, for managed clusters (GKE, EKS,
+                        AKS) whose API servers send no credentials — restrict who can reach
+                        them on the network (docs/admission.md)
   -h, --help            this help`;
 
 const OPTIONS = {
@@ -58,6 +62,7 @@ const OPTIONS = {
   'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
   'policy-dir': { type: 'string' }, 'approved-registries': { type: 'string' }, 'workload-modes': { type: 'string' },
   'leak-webhook-url': { type: 'string' }, 'inventory-max-import-bytes': { type: 'string' }, 'inventory-unused-days': { type: 'string' },
+  'admission-auth': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,6 +79,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     policyDir: v['policy-dir'], approvedRegistries: v['approved-registries'], workloadModes: v['workload-modes'],
     leakWebhookUrl: v['leak-webhook-url'],
     inventoryMaxImportBytes: v['inventory-max-import-bytes'], inventoryUnusedDays: v['inventory-unused-days'],
+    admissionAuth: v['admission-auth'],
   }, io.env);
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);

@@ -9,7 +9,7 @@ const CLIENT_FLAGS = `  --server URL         the Tessera server (or TESSERA_SERV
   --data DIR           the server's data folder, where admin.key is (or TESSERA_DATA; default ./.tessera)
   --json               machine-readable output`;
 
-const HELP = `Usage: tessera trust <add|list|get|remove|test> [flags]
+const HELP = `Usage: tessera trust <add|list|get|update|remove|test> [flags]
 
 Trust sources are external issuers whose tokens prove what a workload is: a Kubernetes cluster's
 service-account issuer, GitHub Actions, GitLab CI, or any OIDC issuer. Bindings map verified
@@ -18,6 +18,7 @@ claims (CEL conditions) to registered identities (SPIFFE-ID templates).
   add                  add a trust source
   list                 every trust source
   get NAME             one trust source, with its bindings
+  update NAME          change a trust source: only the flags given change
   remove NAME          remove a trust source: its tokens are refused from then on
   test                 verify a token against a source and explain each binding (changes nothing)
 
@@ -43,6 +44,27 @@ const ADD_HELP = `Usage: tessera trust add --name NAME --kind KIND --audience AU
   --spiffe-id TEMPLATE e.g. 'spiffe://tessera.local/ci/{claims.repository_id}/deploy'; a
                        placeholder is one path segment ({path:claims.x} may span several)
   --description TEXT
+${CLIENT_FLAGS}`;
+
+const UPDATE_HELP = `Usage: tessera trust update NAME [flags]
+
+Changes the trust source NAME: only the flags given are sent, every other field keeps its value,
+and the whole source is validated again (bindings are recompiled). The name cannot change:
+remove the source and add it again.
+
+  --kind KIND          kubernetes, github-actions, gitlab-ci or oidc
+  --issuer URL         the exact iss of the tokens
+  --jwks-uri URL       fetch keys from here (replaces an inline JWKS or a JWKS file)
+  --jwks FILE          a JWKS file read now and stored inline (replaces the other key sources)
+  --jwks-file PATH     a JWKS file on the server (replaces the other key sources)
+  --alg ALG            the allowed algorithms, ES256 or RS256 (repeat; replaces the list)
+  --audience AUD       the audiences the tokens must carry (repeat; replaces the list)
+  --max-age DURATION   oldest token accepted, by iat (at most 24h)
+  --env ENV            the environment the source is trusted for
+  --bindings FILE      bindings, JSON or YAML: a list of { name, condition, spiffeId } that
+                       replaces every current binding ([] removes them all). Start from
+                       tessera trust get NAME --json to keep the ones you do not change
+  --description TEXT   ("" clears it)
 ${CLIENT_FLAGS}`;
 
 const TEST_HELP = `Usage: tessera trust test --source NAME --token-file FILE [--json]
@@ -104,6 +126,12 @@ function describeTest(r: TestView): string {
   return lines.join('\n');
 }
 
+function readBindings(path: string): unknown[] {
+  const list = readStructured(path, '--bindings');
+  if (!Array.isArray(list)) throw usage('--bindings', 'the file must hold a list of { name, condition, spiffeId }');
+  return list;
+}
+
 function addBody(v: Record<string, unknown>): Record<string, unknown> {
   for (const flag of ['name', 'kind', 'env'] as const) if (v[flag] === undefined) throw usage(`--${flag}`, 'is required (see tessera trust add --help)');
   if (v.audience === undefined) throw usage('--audience', 'is required: the audience the tokens carry (see tessera trust add --help)');
@@ -115,16 +143,32 @@ function addBody(v: Record<string, unknown>): Record<string, unknown> {
   if (v.alg !== undefined) body.algorithms = v.alg;
   if (v['max-age'] !== undefined) body.maxTokenAge = v['max-age'];
   if (v.description !== undefined) body.description = v.description;
-  const bindings: unknown[] = [];
-  if (v.bindings !== undefined) {
-    const list = readStructured(v.bindings as string, '--bindings');
-    if (!Array.isArray(list)) throw usage('--bindings', 'the file must hold a list of { name, condition, spiffeId }');
-    bindings.push(...list);
-  }
+  const bindings: unknown[] = v.bindings !== undefined ? readBindings(v.bindings as string) : [];
   const inline = ['binding', 'condition', 'spiffe-id'].filter((f) => v[f] !== undefined);
   if (inline.length > 0 && inline.length < 3) throw usage(`--${['binding', 'condition', 'spiffe-id'].find((f) => v[f] === undefined)}`, 'an inline binding needs --binding, --condition and --spiffe-id');
   if (inline.length === 3) bindings.push({ name: v.binding, condition: v.condition, spiffeId: v['spiffe-id'] });
   if (bindings.length > 0) body.bindings = bindings;
+  return body;
+}
+
+// Flag → field of the PATCH body; each is sent only when given.
+const UPDATE_FIELDS = {
+  kind: 'kind', issuer: 'issuer', 'jwks-uri': 'jwksUri', 'jwks-file': 'jwksFile', alg: 'algorithms',
+  audience: 'audiences', 'max-age': 'maxTokenAge', env: 'environment', description: 'description',
+} as const;
+
+function updateBody(v: Record<string, unknown>): Record<string, unknown> {
+  if (v.name !== undefined) throw usage('--name', 'a trust source cannot be renamed: give the source as NAME; to rename, remove it and add it again');
+  // Inline bindings are refused rather than guessed at: the PATCH replaces the whole list, so one
+  // inline binding would silently drop every other binding the source has.
+  for (const f of ['binding', 'condition', 'spiffe-id']) {
+    if (v[f] !== undefined) throw usage(`--${f}`, 'update replaces the whole list of bindings: give them all in a --bindings file (start from tessera trust get NAME --json)');
+  }
+  const body: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(UPDATE_FIELDS)) if (v[flag] !== undefined) body[field] = v[flag];
+  if (v.jwks !== undefined) body.jwks = readStructured(v.jwks as string, '--jwks');
+  if (v.bindings !== undefined) body.bindings = readBindings(v.bindings as string);
+  if (Object.keys(body).length === 0) throw usage('flags', 'give at least one field to change (see tessera trust update --help)');
   return body;
 }
 
@@ -134,17 +178,20 @@ function nameArg(positionals: string[], verb: string): string {
   return name;
 }
 
+// add and update take the same flags; update refuses the ones the PATCH cannot honour.
+const SOURCE_OPTIONS = {
+  ...CLIENT_OPTIONS, name: { type: 'string' }, kind: { type: 'string' }, issuer: { type: 'string' },
+  'jwks-uri': { type: 'string' }, jwks: { type: 'string' }, 'jwks-file': { type: 'string' },
+  alg: { type: 'string', multiple: true }, audience: { type: 'string', multiple: true }, 'max-age': { type: 'string' },
+  env: { type: 'string' }, bindings: { type: 'string' }, binding: { type: 'string' }, condition: { type: 'string' },
+  'spiffe-id': { type: 'string' }, description: { type: 'string' },
+} as const;
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h' || sub === 'help') { io.out(HELP); return EXIT.OK; }
   if (sub === 'add') {
-    const { values: v } = parse(rest, {
-      ...CLIENT_OPTIONS, name: { type: 'string' }, kind: { type: 'string' }, issuer: { type: 'string' },
-      'jwks-uri': { type: 'string' }, jwks: { type: 'string' }, 'jwks-file': { type: 'string' },
-      alg: { type: 'string', multiple: true }, audience: { type: 'string', multiple: true }, 'max-age': { type: 'string' },
-      env: { type: 'string' }, bindings: { type: 'string' }, binding: { type: 'string' }, condition: { type: 'string' },
-      'spiffe-id': { type: 'string' }, description: { type: 'string' },
-    });
+    const { values: v } = parse(rest, SOURCE_OPTIONS);
     if (v.help) { io.out(ADD_HELP); return EXIT.OK; }
     const s = await connect(v, io).request<SourceView>('POST', '/v1/trust-sources', addBody(v));
     printResult(io, s, v.json, (x) => `added trust source ${x.name}\n${describe(x)}`);
@@ -157,6 +204,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     printResult(io, items, v.json, (list) => table(list.map((s) => ({
       name: s.name, kind: s.kind, env: s.environment, issuer: s.issuer, keys: keysOf(s), bindings: s.bindings.length,
     })), ['name', 'kind', 'env', 'issuer', 'keys', 'bindings']));
+    return EXIT.OK;
+  }
+  if (sub === 'update') {
+    const { values: v, positionals } = parse(rest, SOURCE_OPTIONS, 1);
+    if (v.help) { io.out(UPDATE_HELP); return EXIT.OK; }
+    const name = nameArg(positionals, sub);
+    const body = updateBody(v);
+    const s = await connect(v, io).request<SourceView>('PATCH', `/v1/trust-sources/${encodeURIComponent(name)}`, body);
+    printResult(io, s, v.json, (x) => `updated trust source ${x.name}\n${describe(x)}`);
     return EXIT.OK;
   }
   if (sub === 'get' || sub === 'remove') {
@@ -182,6 +238,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     printResult(io, r, v.json, describeTest);
     return r.valid && r.match ? EXIT.OK : EXIT.FAIL;
   }
-  io.err(sub === undefined ? HELP : `tessera trust: unknown subcommand "${sub}"; use add, list, get, remove or test`);
+  io.err(sub === undefined ? HELP : `tessera trust: unknown subcommand "${sub}"; use add, list, get, update, remove or test`);
   return EXIT.USAGE;
 }
