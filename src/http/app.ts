@@ -7,6 +7,7 @@ import { statusOf, oauthErrorOf } from './error-map.ts';
 import type { Services } from './services.ts';
 import { registerRoutes } from './routes/index.ts';
 import { senderProofOf } from './sender-proof.ts';
+import { activeElevations } from '../policy/elevation/index.ts';
 
 /** Every route states who may call it: 'public', or the roles allowed. */
 export type RouteAuth = 'public' | readonly Role[];
@@ -116,10 +117,18 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
       if (s.revocations.isTokenRevoked((req.headers.authorization ?? '').replace(/^(Bearer|DPoP) +/i, '').trim())) {
         throw new TesseraError('ERR_UNAUTHENTICATED', 'access token has been revoked', { rule: 'access token' });
       }
+      let effective = actor;
       if (!actor.roles.some((r: Role) => auth.includes(r))) {
-        throw new TesseraError('ERR_FORBIDDEN', `this operation needs one of the roles: ${auth.join(', ')}`, { rule: 'role', required: auth });
+        // Just-in-time elevation: an approved, unexpired role grant for this principal counts as
+        // the role for its window. Read only when the token's own roles fall short (not on the hot path).
+        const granted = (await activeElevations(s.store.elevations, actor.id, s.clock.now()))
+          .map((g) => g.role).filter((r): r is Role => r !== undefined && (auth as readonly string[]).includes(r));
+        if (granted.length === 0) {
+          throw new TesseraError('ERR_FORBIDDEN', `this operation needs one of the roles: ${auth.join(', ')}`, { rule: 'role', required: auth });
+        }
+        effective = { ...actor, roles: [...actor.roles, ...granted], elevatedRoles: granted };
       }
-      req.ctx = { actor, requestId: req.id, sourceIp: req.ip };
+      req.ctx = { actor: effective, requestId: req.id, sourceIp: req.ip };
     } catch (e) {
       const err = toTesseraError(e);
       const denied = err.code === 'ERR_FORBIDDEN' || err.code === 'ERR_UNAUTHENTICATED';

@@ -7,6 +7,8 @@ export interface Actor {
   /** principal id, e.g. "admin" or a SPIFFE ID; "system" for the server itself */
   id: string;
   roles: readonly Role[];
+  /** Roles held only through an approved just-in-time elevation (for this request's audit trail). */
+  elevatedRoles?: readonly Role[];
 }
 
 export interface RequestContext {

@@ -32,7 +32,9 @@ class WriteTx implements Tx {
     if (this.closed) throw new Error('audit() called after the unit of work ended');
     // Encoded now, inside the job: details that cannot be encoded fail this job alone (not the
     // whole group commit), and later mutation of the caller's object cannot change the record.
-    this.events.push({ ctx, event, details: canonicalJson(event.details ?? {}) });
+    // An action taken with a just-in-time role says so in its own record.
+    const details = ctx.actor.elevatedRoles?.length ? { ...event.details, elevatedRoles: ctx.actor.elevatedRoles } : event.details ?? {};
+    this.events.push({ ctx, event, details: canonicalJson(details) });
   }
 }
 
