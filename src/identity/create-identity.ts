@@ -59,7 +59,7 @@ export async function createIdentity(deps: IdentityDeps, ctx: RequestContext, in
     const bearerForbidden = checkBearerForbidden(body.bearerForbidden);
 
     const identity: Identity = {
-      id: uuidv7(now), spiffeId, owner, environment, tier, maxTtlSeconds, description, labels, staticException, bearerForbidden,
+      id: uuidv7(now), spiffeId, owner, environment, tier, maxTtlSeconds, description, labels, staticException, bearerForbidden, version: 1,
       createdAt: now, createdBy: ctx.actor.id, updatedAt: now, updatedBy: ctx.actor.id, disabledAt: null, disabledBy: null,
     };
     deps.guardrail?.('identity.create', identity, ctx);

@@ -14,7 +14,7 @@ export async function disableIdentity(deps: IdentityDeps, ctx: RequestContext, r
     const now = deps.clock.now();
     const next: Identity = { ...current, disabledAt: now, disabledBy: ctx.actor.id, updatedAt: now, updatedBy: ctx.actor.id };
     await deps.store.write(async (tx) => {
-      await deps.store.identities.update(tx, next);
+      next.version = await deps.store.identities.update(tx, next);
       tx.audit(ctx, { action: 'identity.disable', outcome: 'success', target: next.spiffeId, details: { id: next.id } });
     });
     return next;

@@ -13,7 +13,7 @@ export async function enableIdentity(deps: IdentityDeps, ctx: RequestContext, re
     const wasDisabledAt = new Date(current.disabledAt).toISOString();
     const wasDisabledBy = current.disabledBy;
     await deps.store.write(async (tx) => {
-      await deps.store.identities.update(tx, next);
+      next.version = await deps.store.identities.update(tx, next);
       tx.audit(ctx, {
         action: 'identity.enable', outcome: 'success', target: next.spiffeId,
         details: { id: next.id, disabledAt: wasDisabledAt, disabledBy: wasDisabledBy },

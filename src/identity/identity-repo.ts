@@ -10,7 +10,12 @@ export interface IdentityRepo {
   count(): Promise<number>;
   /** Throws TesseraError ERR_CONFLICT when the SPIFFE ID is already registered. */
   insert(tx: Tx, identity: Identity): Promise<void>;
-  /** Replaces every mutable field of the identity with this id. */
-  update(tx: Tx, identity: Identity): Promise<void>;
+  /**
+   * Replaces every mutable field of the identity with this id, if its stored version is still
+   * identity.version (else ERR_CONFLICT, nothing written); returns the new version.
+   */
+  update(tx: Tx, identity: Identity): Promise<number>;
+  /** Disables it now whatever its version (revocation must not lose to a concurrent edit); false if already disabled. */
+  markDisabled(tx: Tx, id: string, at: number, by: string): Promise<boolean>;
   delete(tx: Tx, id: string): Promise<boolean>;
 }

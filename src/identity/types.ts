@@ -25,6 +25,8 @@ export interface Identity {
   updatedBy: string;
   disabledAt: number | null;
   disabledBy: string | null;
+  /** Bumped by every change; a change made from an older version is refused (ERR_CONFLICT). */
+  version: number;
 }
 
 export interface IdentityFilter {

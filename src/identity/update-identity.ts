@@ -32,10 +32,17 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
   same(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : 1)), Object.entries(b).sort(([x], [y]) => (x < y ? -1 : 1)));
 
 /** Updates an identity (by id or SPIFFE ID); the merged result must pass every guardrail. */
-export async function updateIdentity(deps: IdentityDeps, ctx: RequestContext, ref: unknown, patch: unknown): Promise<Identity> {
+export async function updateIdentity(deps: IdentityDeps, ctx: RequestContext, ref: unknown, patch: unknown,
+  opts: { ifVersion?: number | undefined } = {}): Promise<Identity> {
   let current: Identity | undefined;
   return auditRefusal(deps, ctx, 'identity.update', () => current?.spiffeId ?? targetOf(ref), async () => {
     current = await findIdentity(deps, ref);
+    // HTTP If-Match: the caller edited what it read at ifVersion; anything newer is not overwritten.
+    if (opts.ifVersion !== undefined && opts.ifVersion !== current.version) {
+      throw new TesseraError('ERR_PRECONDITION_FAILED',
+        `${current.spiffeId} is at version ${current.version}, not ${opts.ifVersion} (If-Match): read it again and retry`,
+        { field: 'if-match', rule: 'must be the current version' });
+    }
     const body = checkObject(patch, 'body');
     checkKnownFields(body, FIELDS);
     if (Object.keys(body).length === 0) throw invalid('body', 'must name at least one field to change');
@@ -78,7 +85,7 @@ export async function updateIdentity(deps: IdentityDeps, ctx: RequestContext, re
     deps.guardrail?.('identity.update', next, ctx);
     const updated = next;
     await deps.store.write(async (tx) => {
-      await deps.store.identities.update(tx, updated);
+      updated.version = await deps.store.identities.update(tx, updated);
       tx.audit(ctx, { action: 'identity.update', outcome: 'success', target: updated.spiffeId, details: { id: updated.id, changed } });
     });
     return updated;

@@ -49,8 +49,9 @@ export async function recordRevocation(deps: RevocationDeps, ctx: RequestContext
     await deps.store.revocations.prune(tx, now);
     if (target.kind === 'identity' && target.identity.disabledAt === null) {
       const i = target.identity;
-      await deps.store.identities.update(tx, { ...i, disabledAt: now, disabledBy: ctx.actor.id, updatedAt: now, updatedBy: ctx.actor.id });
-      tx.audit(ctx, { action: 'identity.disable', outcome: 'success', target: i.spiffeId, details: { id: i.id, revocationId: fresh.id } });
+      if (await deps.store.identities.markDisabled(tx, i.id, now, ctx.actor.id)) {
+        tx.audit(ctx, { action: 'identity.disable', outcome: 'success', target: i.spiffeId, details: { id: i.id, revocationId: fresh.id } });
+      }
     }
     if (target.kind === 'static-key') {
       const k = target.key;

@@ -21,6 +21,7 @@ export type ErrorCode =
   // state
   | 'ERR_NOT_FOUND'
   | 'ERR_CONFLICT'
+  | 'ERR_PRECONDITION_FAILED'
   | 'ERR_IDENTITY_DISABLED'
   // access
   | 'ERR_UNAUTHENTICATED'

@@ -6,13 +6,13 @@ import type { Sql } from './sql.ts';
 import { sqlOf } from './write-queue.ts';
 
 const COLS = 'id, spiffe_id, owner, environment, tier, max_ttl_seconds, description, labels, ' +
-  'static_exception_reason, static_exception_expires_at, created_at, created_by, updated_at, updated_by, disabled_at, disabled_by, bearer_forbidden';
+  'static_exception_reason, static_exception_expires_at, created_at, created_by, updated_at, updated_by, disabled_at, disabled_by, bearer_forbidden, version';
 
 type Row = {
   id: string; spiffe_id: string; owner: string; environment: string; tier: number; max_ttl_seconds: number;
   description: string; labels: string; static_exception_reason: string | null; static_exception_expires_at: number | null;
   created_at: number; created_by: string; updated_at: number; updated_by: string; disabled_at: number | null; disabled_by: string | null;
-  bearer_forbidden: number | string | boolean;
+  bearer_forbidden: number | string | boolean; version: number | string;
 };
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -25,6 +25,7 @@ function fromRow(r: Row): Identity {
       ? null : { reason: r.static_exception_reason, expiresAt: Number(r.static_exception_expires_at) },
     createdAt: Number(r.created_at), createdBy: r.created_by, updatedAt: Number(r.updated_at), updatedBy: r.updated_by,
     disabledAt: num(r.disabled_at), disabledBy: r.disabled_by, bearerForbidden: Number(r.bearer_forbidden) === 1,
+    version: Number(r.version),
   };
 }
 
@@ -116,11 +117,24 @@ export function identityRepo(db: Sql): IdentityRepo {
       const changed = await sql.run(
         'UPDATE identities SET owner = $1, tier = $2, max_ttl_seconds = $3, description = $4, labels = $5, ' +
         'static_exception_reason = $6, static_exception_expires_at = $7, updated_at = $8, updated_by = $9, ' +
-        'disabled_at = $10, disabled_by = $11, bearer_forbidden = $12 WHERE id = $13',
-        [...mutableParams(i), i.id]);
-      if (changed === 0) throw new TesseraError('ERR_NOT_FOUND', `id: no identity ${i.id}`, { field: 'id', rule: 'must exist' });
+        'disabled_at = $10, disabled_by = $11, bearer_forbidden = $12, version = version + 1 WHERE id = $13 AND version = $14',
+        [...mutableParams(i), i.id, i.version]);
+      if (changed === 0) {
+        const now = await sql.get<{ version: number | string }>('SELECT version FROM identities WHERE id = $1', [i.id]);
+        if (!now) throw new TesseraError('ERR_NOT_FOUND', `id: no identity ${i.id}`, { field: 'id', rule: 'must exist' });
+        throw new TesseraError('ERR_CONFLICT',
+          `${i.spiffeId} was changed by someone else (version ${Number(now.version)}, this change was made from version ${i.version}); read it again and retry`,
+          { field: 'version', rule: 'must be current' });
+      }
       await sql.run('DELETE FROM identity_labels WHERE identity_id = $1', [i.id]);
       await writeLabels(sql, i.id, i.labels);
+      return i.version + 1;
+    },
+
+    async markDisabled(tx: Tx, id: string, at: number, by: string) {
+      return (await sqlOf(tx).run(
+        'UPDATE identities SET disabled_at = $1, disabled_by = $2, updated_at = $1, updated_by = $2, version = version + 1 WHERE id = $3 AND disabled_at IS NULL',
+        [at, by, id])) === 1;
     },
 
     async delete(tx: Tx, id: string) {

@@ -13,7 +13,7 @@ export function sampleIdentity(over: Partial<Identity> = {}): Identity {
   const n = ++seq;
   return {
     id: uuidv7(1_700_000_000_000 + n), spiffeId: `spiffe://tessera.local/ns/prod/sa/svc-${n}`,
-    owner: 'team-a', environment: 'prod', tier: 1, maxTtlSeconds: 900, description: `service ${n}`,
+    owner: 'team-a', environment: 'prod', tier: 1, maxTtlSeconds: 900, description: `service ${n}`, version: 1,
     labels: {}, staticException: null, bearerForbidden: false, createdAt: 1_700_000_000_000 + n, createdBy: 'admin',
     updatedAt: 1_700_000_000_000 + n, updatedBy: 'admin', disabledAt: null, disabledBy: null,
     ...over,
@@ -174,20 +174,33 @@ export function identityRepoSuite(kind: StoreKind): void {
         staticException: { reason: 'r', expiresAt: 1_900_000_000_000 }, updatedAt: i.updatedAt + 5, updatedBy: 'bob',
         disabledAt: i.updatedAt + 5, disabledBy: 'bob',
       };
-      await store.write((tx) => store.identities.update(tx, next));
-      assert.deepEqual(await store.identities.get(i.id), next);
+      assert.equal(await store.write((tx) => store.identities.update(tx, next)), 2);
+      assert.deepEqual(await store.identities.get(i.id), { ...next, version: 2 });
       assert.deepEqual((await store.identities.list({ labels: { old: 'x' } }, { limit: 10 })).items, []);
       assert.deepEqual((await store.identities.list({ labels: { team: 'ops' } }, { limit: 10 })).items.map((x) => x.id), [i.id]);
-      const cleared: Identity = { ...next, staticException: null, disabledAt: null, disabledBy: null, labels: {} };
+      const cleared: Identity = { ...next, staticException: null, disabledAt: null, disabledBy: null, labels: {}, version: 2 };
       await store.write((tx) => store.identities.update(tx, cleared));
-      assert.deepEqual(await store.identities.get(i.id), cleared);
+      assert.deepEqual(await store.identities.get(i.id), { ...cleared, version: 3 });
+    });
+
+    test('update from a stale version is ERR_CONFLICT and writes nothing; markDisabled ignores versions', async () => {
+      const i = sampleIdentity();
+      await insert(i);
+      await store.write((tx) => store.identities.update(tx, { ...i, owner: 'team-first' }));
+      await assert.rejects(store.write((tx) => store.identities.update(tx, { ...i, owner: 'team-stale' })),
+        (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFLICT' && e.details?.field === 'version');
+      assert.equal((await store.identities.get(i.id))!.owner, 'team-first');
+      assert.equal(await store.write((tx) => store.identities.markDisabled(tx, i.id, 5, 'bob')), true);
+      assert.equal(await store.write((tx) => store.identities.markDisabled(tx, i.id, 6, 'bob')), false);
+      const got = (await store.identities.get(i.id))!;
+      assert.deepEqual([got.disabledAt, got.disabledBy, got.version], [5, 'bob', 3]);
     });
 
     test('update does not change id, SPIFFE ID, environment or creation fields', async () => {
       const i = sampleIdentity();
       await insert(i);
       await store.write((tx) => store.identities.update(tx, { ...i, spiffeId: 'spiffe://tessera.local/other', environment: 'dev', createdBy: 'mallory', createdAt: 1 }));
-      assert.deepEqual(await store.identities.get(i.id), i);
+      assert.deepEqual(await store.identities.get(i.id), { ...i, version: 2 });
     });
 
     test('update of an unknown id is ERR_NOT_FOUND', async () => {

@@ -29,6 +29,28 @@ for (const kind of STORE_KINDS) {
       });
     });
 
+    test('ETag and If-Match: an edit based on an older read is refused with 412 and changes nothing', async () => {
+      const created = await t.app.inject({ method: 'POST', url: URL, headers: admin, payload: body() });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = encodeURIComponent(payments);
+      const read = await t.app.inject({ method: 'GET', url: `${URL}/${id}`, headers: admin });
+      assert.equal(read.headers.etag, '"1"');
+      assert.equal(read.json().version, 1);
+      const first = await t.app.inject({ method: 'PATCH', url: `${URL}/${id}`, headers: { ...admin, 'if-match': '"1"' }, payload: { owner: 'team-b' } });
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(first.headers.etag, '"2"');
+      const stale = await t.app.inject({ method: 'PATCH', url: `${URL}/${id}`, headers: { ...admin, 'if-match': '"1"' }, payload: { owner: 'team-c' } });
+      assert.equal(stale.statusCode, 412, stale.body);
+      assert.equal(stale.json().code, 'ERR_PRECONDITION_FAILED');
+      assert.equal(stale.json().field, 'if-match');
+      const bad = await t.app.inject({ method: 'PATCH', url: `${URL}/${id}`, headers: { ...admin, 'if-match': 'yesterday' }, payload: { owner: 'team-c' } });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().field, 'if-match');
+      const now = await t.app.inject({ method: 'GET', url: `${URL}/${id}`, headers: admin });
+      assert.equal(now.json().owner, 'team-b');
+      assert.equal(now.headers.etag, '"2"');
+    });
+
     const post = (payload: unknown, headers: Record<string, string> = admin) =>
       t.app.inject({ method: 'POST', url: URL, headers, payload: payload as Record<string, unknown> });
     const create = async (over: Record<string, unknown> = {}) => {

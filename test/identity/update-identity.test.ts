@@ -132,3 +132,39 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+for (const kind of STORE_KINDS) {
+  describe(`identity versions on ${kind} (optimistic concurrency)`, () => {
+    const env = useStore(kind);
+    const seed = () => createIdentity(env.deps, ctx, valid());
+
+    test('every change bumps the version; an edit from a stale version (ifVersion) is refused and changes nothing', async () => {
+      const i = await seed();
+      assert.equal(i.version, 1);
+      const u = await updateIdentity(env.deps, ctx, i.id, { owner: 'team-b' }, { ifVersion: 1 });
+      assert.equal(u.version, 2);
+      assert.equal((await env.store.identities.get(i.id))!.version, 2);
+      await assert.rejects(updateIdentity(env.deps, ctx, i.id, { owner: 'team-c' }, { ifVersion: 1 }),
+        (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_PRECONDITION_FAILED');
+      assert.equal((await env.store.identities.get(i.id))!.owner, 'team-b');
+      const refused = await lastAudit(env.store);
+      assert.equal(refused.outcome, 'denied');
+    });
+
+    test('two concurrent edits of the same version: one wins, the other gets ERR_CONFLICT instead of overwriting it', async () => {
+      const i = await seed();
+      const results = await Promise.allSettled([
+        updateIdentity(env.deps, ctx, i.id, { owner: 'team-x' }),
+        updateIdentity(env.deps, ctx, i.id, { description: 'edited at the same time' }),
+      ]);
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      assert.equal(ok.length, 1);
+      assert.equal(failed.length, 1);
+      assert.equal((failed[0]!.reason as { code?: string }).code, 'ERR_CONFLICT');
+      const stored = (await env.store.identities.get(i.id))!;
+      assert.equal(stored.version, 2);
+      assert.ok((stored.owner === 'team-x') !== (stored.description === 'edited at the same time'), 'exactly one edit landed');
+    });
+  });
+}

@@ -8,6 +8,7 @@ import {
 import { createRevocation } from '../../revocation/index.ts';
 import { revocationDeps } from './revocations.ts';
 import { policyGuardrail } from '../../policy/identity-guardrail.ts';
+import { TesseraError } from '../../shared/errors.ts';
 
 const WRITE = { auth: ['admin'] } as const;
 const READ = { auth: ['admin', 'auditor'] } as const;
@@ -22,9 +23,18 @@ export function identityJson(i: Identity): Record<string, unknown> {
     staticException: i.staticException ? { reason: i.staticException.reason, expiresAt: iso(i.staticException.expiresAt) } : null,
     bearerForbidden: i.bearerForbidden,
     createdAt: iso(i.createdAt), createdBy: i.createdBy, updatedAt: iso(i.updatedAt), updatedBy: i.updatedBy,
-    disabledAt: iso(i.disabledAt), disabledBy: i.disabledBy,
+    disabledAt: iso(i.disabledAt), disabledBy: i.disabledBy, version: i.version,
   };
 }
+
+/** `If-Match: "3"` (or W/"3", or 3) → 3; absent → undefined; anything else is refused. */
+function ifMatchVersion(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = typeof header === 'string' ? /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header) : null;
+  if (!m) throw new TesseraError('ERR_INVALID_INPUT', 'if-match: must be the ETag of the identity, e.g. "3"', { field: 'if-match', rule: 'etag' });
+  return Number(m[1]);
+}
+const etag = (i: Identity) => `"${i.version}"`;
 
 // Types only: the guardrails in src/identity give the precise codes (a missing owner is
 // ERR_OWNER_REQUIRED, not a generic "required"), so nothing is marked required here.
@@ -80,11 +90,16 @@ export function identityRoutes(app: FastifyInstance, s: Services): void {
   });
 
   // :id is an identity id or a URL-encoded SPIFFE ID (spiffe%3A%2F%2F…).
-  app.get<IdParams>('/v1/identities/:id', { config: READ, schema: { params: idParams } }, async (req) =>
-    identityJson(await getIdentity(deps, req.ctx, req.params.id)));
+  app.get<IdParams>('/v1/identities/:id', { config: READ, schema: { params: idParams } }, async (req, reply) => {
+    const i = await getIdentity(deps, req.ctx, req.params.id);
+    return reply.header('etag', etag(i)).send(identityJson(i));
+  });
 
-  app.patch<IdParams>('/v1/identities/:id', { config: WRITE, schema: { params: idParams, body: updateBody } },
-    async (req) => identityJson(await updateIdentity(deps, req.ctx, req.params.id, req.body)));
+  // Optimistic concurrency: with If-Match, an edit based on an older read is refused (412).
+  app.patch<IdParams>('/v1/identities/:id', { config: WRITE, schema: { params: idParams, body: updateBody } }, async (req, reply) => {
+    const i = await updateIdentity(deps, req.ctx, req.params.id, req.body, { ifVersion: ifMatchVersion(req.headers['if-match']) });
+    return reply.header('etag', etag(i)).send(identityJson(i));
+  });
 
   // Disabling revokes every credential the identity holds: it is recorded as an identity
   // revocation (in the same transaction as the disable), so that it reaches the SDKs' deny-list
