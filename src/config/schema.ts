@@ -48,6 +48,8 @@ export interface Config {
   inventoryMaxImportBytes: number;
   /** Hygiene: an item not used for this many days is listed as unused (default 90). */
   inventoryUnusedDays: number;
+  /** Failed authentications one source address may make per minute before it gets 429 (0: no limit). */
+  authFailuresPerMinute: number;
   /**
    * How the admission webhook routes authenticate: 'token' (a workload or admin bearer token) or
    * 'none' (public: for managed clusters whose API servers call webhooks without credentials).
@@ -92,6 +94,7 @@ export const DEFAULTS: Config = {
   leakWebhookUrl: undefined,
   inventoryMaxImportBytes: 4 * 1024 ** 3,
   inventoryUnusedDays: 90,
+  authFailuresPerMinute: 60,
   admissionAuth: 'token',
 };
 
@@ -239,12 +242,18 @@ const admissionAuth: Parser = (v, f) => {
   return v;
 };
 
+const authFailuresPerMinute: Parser = (v, f) => {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 100_000) throw bad(f, 'must be a whole number from 0 (no limit) to 100000');
+  return n;
+};
+
 /** Key → parser. Anything not listed here is an unknown key and is refused. */
 export const FIELDS: Record<keyof Config, Parser> = {
   dataDir: str, listen, trustDomain, databaseUrl, publicUrl: url, tlsCert: str, tlsKey: str,
   insecureHttp: bool, logLevel, bodyLimit, adminTokenTtl,
   svidMaxTtl, jwtAlg, caTtl, jwtKeyTtl, caRootCert: str, caRootKey: str, exceptionMaxTtl, elevationAudiences,
-  approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl, inventoryMaxImportBytes, inventoryUnusedDays,
+  approvedRegistries, workloadModes, policyDir: str, leakWebhookUrl: webhookUrl, inventoryMaxImportBytes, inventoryUnusedDays, authFailuresPerMinute,
   admissionAuth,
 };
 

@@ -34,6 +34,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_USE_DPOP_NONCE: 400,
   ERR_UNSUPPORTED_GRANT_TYPE: 400,
   ERR_STORE_UNAVAILABLE: 503,
+  ERR_RATE_LIMITED: 429,
 };
 
 // RFC 6749 §5.2 error values for /oauth2/* endpoints.
@@ -52,6 +53,7 @@ const OAUTH: Partial<Record<ErrorCode, string>> = {
   ERR_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
   ERR_FORBIDDEN: 'unauthorized_client',
   ERR_DENIED: 'unauthorized_client',
+  ERR_RATE_LIMITED: 'temporarily_unavailable',
 };
 
 export function statusOf(code: ErrorCode): number {

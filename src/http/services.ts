@@ -10,6 +10,7 @@ import type { TrustRuntime } from '../broker/trust/index.ts';
 import type { DpopRuntime } from '../broker/dpop/index.ts';
 import type { PolicyRuntime } from '../policy/policy-runtime.ts';
 import type { ExceptionRuntime } from '../policy/exceptions/index.ts';
+import type { FailureLimiter } from '../access/failure-limiter.ts';
 
 /** Everything route plugins may use; built once in src/main. */
 export interface Services {
@@ -33,4 +34,6 @@ export interface Services {
   exceptions: ExceptionRuntime;
   /** The live policy set (built-in + policy directory + stored), hot-reloaded. */
   policies: PolicyRuntime;
+  /** Failed authentications per source address (config authFailuresPerMinute). */
+  authFailures: FailureLimiter;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { failureLimiter } from '../access/failure-limiter.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -59,7 +60,8 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
     const trust = createTrustRuntime({ store, clock, trustDomain: config.trustDomain });
     const exceptions = await createExceptionRuntime(store.exceptions, clock);
     const policies = await startPolicyRuntime({ directory: config.policyDir ?? join(config.dataDir, 'policies'), repo: store.policies, clock, logger });
-    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust, exceptions, policies };
+    const authFailures = failureLimiter({ perMinute: config.authFailuresPerMinute === 0 ? Number.POSITIVE_INFINITY : config.authFailuresPerMinute });
+    return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust, exceptions, policies, authFailures };
   } catch (e) {
     ca?.close();
     await store.close();

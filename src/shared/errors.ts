@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'ERR_INVALID_TARGET'
   | 'ERR_INVALID_DPOP_PROOF'
   | 'ERR_USE_DPOP_NONCE'
+  | 'ERR_RATE_LIMITED'
   // config and operations
   | 'ERR_CONFIG'
   | 'ERR_DATA_DIR_LOCKED'

@@ -105,3 +105,9 @@ test('variables the CLI reads (TESSERA_TOKEN, TESSERA_ACTOR) do not stop a serve
   const c = loadConfig({}, { TESSERA_TOKEN: 'x.y.z', TESSERA_ACTOR: 'ci-bot' });
   assert.equal(c.trustDomain, 'tessera.local');
 });
+
+test('authFailuresPerMinute: default 60, 0 switches it off, bad values refused', () => {
+  assert.equal(loadConfig({}, {}).authFailuresPerMinute, 60);
+  assert.equal(loadConfig({}, { TESSERA_AUTH_FAILURES_PER_MINUTE: '0' }).authFailuresPerMinute, 0);
+  refused(() => loadConfig({ authFailuresPerMinute: '-1' }, {}), '--auth-failures-per-minute', /whole number/);
+});

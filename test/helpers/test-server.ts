@@ -40,7 +40,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dataDir = tempDir('tessera-srv-');
   const schema = opts.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const config: Config = {
-    ...DEFAULTS, dataDir, logLevel: 'silent', listen: { host: '127.0.0.1', port: 0 },
+    // Every in-process request comes from 127.0.0.1: suites that probe hundreds of bad tokens
+    // (route enumeration) would trip the failed-authentication limit, which has its own test.
+    ...DEFAULTS, dataDir, logLevel: 'silent', listen: { host: '127.0.0.1', port: 0 }, authFailuresPerMinute: 0,
     ...(schema ? { databaseUrl: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     ...opts.config,
   };

@@ -46,6 +46,9 @@ flags win over the environment, which wins over the file):
                         largest inventory export accepted (default 4294967296, 4 GiB)
   --inventory-unused-days N
                         hygiene lists call an item unused after N days without use (default 90)
+  --auth-failures-per-minute N
+                        failed authentications one address may make per minute before it is
+                        answered 429 unchecked and unaudited (default 60; 0: no limit)
   --admission-auth MODE token: the admission webhook routes need a workload or admin token
                         (default); none: they are public, for managed clusters (GKE, EKS,
                         AKS) whose API servers send no credentials — restrict who can reach
@@ -61,7 +64,7 @@ const OPTIONS = {
   'ca-root-cert': { type: 'string' }, 'ca-root-key': { type: 'string' },
   'exception-max-ttl': { type: 'string' }, 'elevation-audiences': { type: 'string' },
   'policy-dir': { type: 'string' }, 'approved-registries': { type: 'string' }, 'workload-modes': { type: 'string' },
-  'leak-webhook-url': { type: 'string' }, 'inventory-max-import-bytes': { type: 'string' }, 'inventory-unused-days': { type: 'string' },
+  'leak-webhook-url': { type: 'string' }, 'inventory-max-import-bytes': { type: 'string' }, 'inventory-unused-days': { type: 'string' }, 'auth-failures-per-minute': { type: 'string' },
   'admission-auth': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -78,7 +81,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     exceptionMaxTtl: v['exception-max-ttl'], elevationAudiences: v['elevation-audiences'],
     policyDir: v['policy-dir'], approvedRegistries: v['approved-registries'], workloadModes: v['workload-modes'],
     leakWebhookUrl: v['leak-webhook-url'],
-    inventoryMaxImportBytes: v['inventory-max-import-bytes'], inventoryUnusedDays: v['inventory-unused-days'],
+    inventoryMaxImportBytes: v['inventory-max-import-bytes'], inventoryUnusedDays: v['inventory-unused-days'], authFailuresPerMinute: v['auth-failures-per-minute'],
     admissionAuth: v['admission-auth'],
   }, io.env);
   const logger = createLogger(config.logLevel);
