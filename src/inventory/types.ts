@@ -22,14 +22,17 @@ export const SOURCE_KINDS: readonly SourceKind[] = [
 export type Category = 'identity' | 'credential';
 
 /**
- * identity kinds: user (a cloud user used by a machine), role, group, service-account, workload.
+ * identity kinds: user (a cloud user used by a machine), role, group, service-account, workload,
+ * permission-set (a Kubernetes Role/ClusterRole: privileges bound to principals, never a principal
+ * itself). Groups and permission sets carry privileges and graph edges but are not principals:
+ * posture counts principals only.
  * credential kinds: static-key (access key, SA key, deploy key, tsk_ key), token (long-lived
  * bearer token, e.g. a legacy service-account-token Secret), certificate, secret (a stored
  * secret value: Actions secret, Vault KV entry), federated-role (access only through OIDC/web
  * identity federation), short-lived-svid (Tessera-issued, minutes).
  */
 export type ItemKind =
-  | 'user' | 'role' | 'group' | 'service-account' | 'workload'
+  | 'user' | 'role' | 'group' | 'service-account' | 'workload' | 'permission-set'
   | 'static-key' | 'token' | 'certificate' | 'secret' | 'federated-role' | 'short-lived-svid';
 
 export interface Privilege {

@@ -55,11 +55,13 @@ for (const kind of STORE_KINDS) {
       // keys (short-lived by Google's rotation) = 20 active in all. 17 / 20 = 0.85.
       assert.equal(metric(p, 'static_credential_ratio').value, 0.85);
       assert.deepEqual(metric(p, 'static_credential_ratio').details, { longLived: 17, active: 20 });
-      // 29 active identities (30 minus the disabled legacy-exporter); owner and service both
-      // set on 10: etl-reader, github-actions-deploy, ci-deployer (AWS), etl-service, iot-gateway,
-      // metrics-agent, payments-api ×3 (AWS, GCP, Kubernetes), staging/ci-deployer (linked "ci").
+      // 29 active identities (30 minus the disabled legacy-exporter), of which 21 principals: the
+      // 2 IAM groups and the 6 Kubernetes Roles/ClusterRoles hold privileges but never act.
+      // Owner and service both set on 10: etl-reader, github-actions-deploy, ci-deployer (AWS),
+      // etl-service, iot-gateway, metrics-agent, payments-api ×3 (AWS, GCP, Kubernetes),
+      // staging/ci-deployer (linked "ci").
       assert.equal(metric(p, 'ownership_coverage').details!.covered, 10);
-      assert.equal(metric(p, 'ownership_coverage').details!.identities, 29);
+      assert.equal(metric(p, 'ownership_coverage').details!.identities, 21);
       assert.equal(metric(p, 'revocation_mttr_ms').value, null);
       assert.equal(metric(p, 'exception_debt').value, 0);
       // Each import stored the metrics it left behind: the last overall figure is the same one.

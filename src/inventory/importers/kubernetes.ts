@@ -171,7 +171,7 @@ export const kubernetes: Importer = {
         const edges = edgesByRole.get(r.nativeId)?.edges ?? [];
         edgesByRole.delete(r.nativeId);
         yield {
-          category: 'identity', kind: 'role', nativeId: r.nativeId, ...base(r.meta), parentId: null,
+          category: 'identity', kind: 'permission-set', nativeId: r.nativeId, ...base(r.meta), parentId: null,
           lastUsedAt: null, expiresAt: null, active: true, longLived: false, federated: false,
           privileges: r.privileges, edges,
           attributes: { ...metaAttributes(r.meta), clusterRole: r.meta.namespace === null, ...(r.aggregated ? { aggregated: true } : {}) },
@@ -184,7 +184,7 @@ export const kubernetes: Importer = {
         const namespace = m.length === 3 ? m[1]! : null;
         const name = m[m.length - 1]!;
         yield {
-          category: 'identity', kind: 'role', nativeId: to, name: namespace === null ? name : `${namespace}/${name}`, parentId: null,
+          category: 'identity', kind: 'permission-set', nativeId: to, name: namespace === null ? name : `${namespace}/${name}`, parentId: null,
           owner: null, service: null, environment: envFromNamespace(namespace), tier: null,
           createdAt: null, lastRotatedAt: null, lastUsedAt: null, expiresAt: null, active: true, longLived: false, federated: false,
           privileges: [], edges,

@@ -7,7 +7,7 @@ export interface HygieneDefinition { title: string; rule: string }
 export const HYGIENE_DEFINITIONS: Readonly<Record<HygieneListId, HygieneDefinition>> = Object.freeze({
   'unowned': {
     title: 'Unowned',
-    rule: 'Active identities and credentials with no owner, neither their own nor (for a credential) the owner of the identity it belongs to; action assign-owner.',
+    rule: 'Active principals (identities other than groups and permission sets) and credentials with no owner, neither their own nor (for a credential) the owner of the identity it belongs to; action assign-owner.',
   },
   'unused': {
     title: 'Unused',

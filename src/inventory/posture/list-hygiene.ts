@@ -4,7 +4,7 @@
 import type { Sql } from '../../store/index.ts';
 import { DAY_MS, POSTURE_DEFAULTS } from './posture-defaults.ts';
 import { resolveHygieneOptions, type ResolvedHygieneOptions } from './posture-options.ts';
-import { CURRENT_ROWS, num, numOrNull } from './posture-sql.ts';
+import { CURRENT_ROWS, PRINCIPAL_KINDS, num, numOrNull } from './posture-sql.ts';
 import { HYGIENE_DEFINITIONS, HYGIENE_LIST_IDS } from './hygiene-definitions.ts';
 import type { Hygiene, HygieneItem, HygieneList, HygieneListId, HygieneOptions } from './posture-types.ts';
 
@@ -85,6 +85,7 @@ function queries(o: ResolvedHygieneOptions): Record<HygieneListId, ListQuery> {
   return {
     'unowned': {
       select: `SELECT ${COLUMNS} FROM cur WHERE cur.active = 1 AND cur.owner IS NULL
+        AND (cur.category = 'credential' OR cur.${PRINCIPAL_KINDS})
         AND (cur.parent_id IS NULL OR ${fromIdentity('owner', 'cur')} IS NULL)`,
       params: [],
       reason: (r) => r.category === 'credential' && r.parent_id !== null

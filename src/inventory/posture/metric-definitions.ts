@@ -17,12 +17,12 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricId, MetricDefinition>> = 
   },
   ownership_coverage: {
     title: 'Identity ownership coverage',
-    definition: 'The percentage of active identities that have both a named owner and a service mapping (a service value, or a workload link in the correlation table); null when there is no active identity.',
+    definition: 'The percentage of active principals (identities other than groups and permission sets) that have both a named owner and a service mapping (a service value, or a workload link in the correlation table); null when there is no active principal.',
     unit: 'percent',
   },
   privilege_right_sizing: {
     title: 'Privilege right-sizing',
-    definition: 'The number of active identities that hold a wildcard privilege, their own or one of any active item they reach through can-assume, member-of and bound-to edges (at most 10 steps), listed tier 1 first and then by the number of sensitive privileges they reach.',
+    definition: 'The number of active principals (identities other than groups and permission sets) that hold a wildcard privilege, their own or one of any active item they reach through can-assume, member-of and bound-to edges (at most 10 steps), listed tier 1 first and then by the number of sensitive privileges they reach.',
     unit: 'count',
   },
   revocation_mttr_ms: {
@@ -32,7 +32,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricId, MetricDefinition>> = 
   },
   blast_radius: {
     title: 'Blast radius',
-    definition: 'For each active identity, the number of distinct sensitive (action, resource) privileges held by it or by any active item it reaches through can-assume, member-of and bound-to edges (at most 10 steps); the value is the largest of these numbers and items lists the 10 highest.',
+    definition: 'For each active principal (an identity other than a group or permission set), the number of distinct sensitive (action, resource) privileges held by it or by any active item it reaches through can-assume, member-of and bound-to edges (at most 10 steps); the value is the largest of these numbers and items lists the 10 highest.',
     unit: 'count',
   },
   exception_debt: {

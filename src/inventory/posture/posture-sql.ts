@@ -57,6 +57,12 @@ export function credentialRows(groupBy: GroupBy | null): string {
 
 const GROUP_COLUMN: Record<GroupBy, string> = { tier: 'tier', env: 'environment', owner: 'owner', source: 'source' };
 
+/**
+ * Principals: identities that can act. Groups and permission sets (Kubernetes Roles) hold
+ * privileges and edges but never act themselves, so metrics about "identities" leave them out.
+ */
+export const PRINCIPAL_KINDS = "kind NOT IN ('group', 'permission-set')";
+
 /** The group expression over `cur` (aliased `alias`); missing values form the UNSET_GROUP. */
 export function groupExpr(groupBy: GroupBy, alias = 'cur'): string {
   return `COALESCE(${alias}.${GROUP_COLUMN[groupBy]}, '${UNSET_GROUP}')`;
@@ -82,7 +88,7 @@ export function reachCtes(maxDepth: number): string {
   SELECT i.id, i.native_id, i.name, i.source, i.kind,
     NULLIF(TRIM(i.owner), '') AS owner, NULLIF(TRIM(i.tier), '') AS tier, NULLIF(TRIM(i.environment), '') AS environment
   FROM inventory_items i
-  WHERE i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
+  WHERE i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL AND i.${PRINCIPAL_KINDS}
 ),
 edge AS (
   SELECT DISTINCT e.from_id, e.to_id FROM inventory_edges e CROSS JOIN inventory_items o
@@ -90,7 +96,7 @@ edge AS (
 ),
 hop(root, node, depth) AS (
   SELECT i.id, e.to_id, 1 FROM edge e CROSS JOIN inventory_items i
-  WHERE i.native_id = e.from_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
+  WHERE i.native_id = e.from_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL AND i.${PRINCIPAL_KINDS}
   UNION
   SELECT h.root, e.to_id, h.depth + 1 FROM hop h JOIN edge e ON e.from_id = h.node
   WHERE h.depth < ${Math.trunc(maxDepth)}
@@ -103,7 +109,7 @@ held AS (
   SELECT i.id AS root, p.action, p.resource, p.wildcard, p.sensitive
   FROM inventory_privileges p CROSS JOIN inventory_items i
   WHERE (p.wildcard = 1 OR p.sensitive = 1)
-    AND i.id = p.item_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL
+    AND i.id = p.item_id AND i.category = 'identity' AND i.active = 1 AND i.removed_at IS NULL AND i.${PRINCIPAL_KINDS}
   UNION
   SELECT x.root, p.action, p.resource, p.wildcard, p.sensitive
   FROM reached x CROSS JOIN inventory_privileges p

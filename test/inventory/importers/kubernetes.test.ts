@@ -14,7 +14,7 @@ const undated = { lastRotatedAt: null, lastUsedAt: null, expiresAt: null };
 const nobody = { owner: null, service: null, environment: null, tier: null };
 const identity = { category: 'identity', parentId: null, active: true, longLived: false, federated: false, ...undated } as const;
 const token = { category: 'credential', kind: 'token', longLived: true, federated: false, lastRotatedAt: null, expiresAt: null } as const;
-const roleBase = { ...identity, kind: 'role' } as const;
+const roleBase = { ...identity, kind: 'permission-set' } as const;
 const bound = (from: string, to: string) => ({ from, to, relation: 'bound-to' as const });
 const priv = (action: string, resource: string, sensitive = false, wildcard = false) => ({ action, resource, wildcard, sensitive });
 

@@ -67,34 +67,36 @@ for (const kind of STORE_KINDS) {
     });
 
     it('ownership coverage', () => {
-      // Active identities: I1 G1 R1 R2 SA1 K8R GSA = 7 (DIS disabled, REM removed).
+      // Active principals: I1 R1 R2 SA1 GSA = 5 (DIS disabled, REM removed; G1 is a group and K8R
+      // a permission set: they hold privileges but never act, so they are not counted).
       // Owner and service mapping: I1 (service etl), R1 (workload link 'deploy'), R2 (service reader),
-      // GSA (service etl) = 4. Not: G1 (blank owner), SA1 (link but no owner), K8R (owner, no mapping).
+      // GSA (service etl) = 4. Not: SA1 (link but no owner).
       const m = metric(overall, 'ownership_coverage');
-      assert.equal(m.value, (100 * 4) / 7);
+      assert.equal(m.value, (100 * 4) / 5);
       assert.equal(m.unit, 'percent');
-      // '1': I1 R1 = 2/2; '2': R2 of R2 SA1 = 1/2; '3': GSA 1/1; unset: G1 K8R = 0/2.
+      // '1': I1 R1 = 2/2; '2': R2 of R2 SA1 = 1/2; '3': GSA 1/1.
       assert.deepEqual(groups(metric(byTier, 'ownership_coverage')), {
-        '1': [2, 2, 100], '2': [1, 2, 50], '3': [1, 1, 100], '(unset)': [0, 2, 0],
+        '1': [2, 2, 100], '2': [1, 2, 50], '3': [1, 1, 100],
       });
     });
 
     it('privilege right-sizing follows member-of, can-assume and bound-to edges, through a cycle', () => {
-      // Wildcard reach: I1 → G1 (iam:*) ; G1 itself; R1 → R2 (s3:GetObject on *); R2 itself;
-      // SA1 → K8R ('* pods'); K8R itself. GSA reaches only DIS (disabled) and ignores credential-of
-      // and the edge of removed REM → 6 of 7.
+      // Wildcard reach, principals only (G1, a group, and K8R, a permission set, are passed through
+      // but never counted): I1 → G1 (iam:*); R1 → R2 (s3:GetObject on *); R2 itself; SA1 → K8R
+      // ('* pods'). GSA reaches only DIS (disabled) and ignores credential-of and the edge of
+      // removed REM → 4 of 5.
       const m = metric(overall, 'privilege_right_sizing');
-      assert.equal(m.value, 6);
+      assert.equal(m.value, 4);
       // Sensitive (action, resource) pairs reached: I1 4 (iam:* *, sts:AssumeRole, kms:Decrypt counted
-      // once though R1 and R2 both hold it, s3:GetObject *); R1 3; R2 3; SA1 2; K8R 2; G1 1.
-      // Order: tier 1 (I1 4, R1 3), tier 2 (R2 3, SA1 2), untiered (K8R 2, G1 1).
-      assert.deepEqual(m.items!.map((i) => [i.nativeId, i.value]), [[I1, 4], [R1, 3], [R2, 3], [SA1, 2], [K8R, 2], [G1, 1]]);
+      // once though R1 and R2 both hold it, s3:GetObject *); R1 3; R2 3; SA1 2.
+      // Order: tier 1 (I1 4, R1 3), tier 2 (R2 3, SA1 2).
+      assert.deepEqual(m.items!.map((i) => [i.nativeId, i.value]), [[I1, 4], [R1, 3], [R2, 3], [SA1, 2]]);
       assert.deepEqual(m.items![0], {
         nativeId: I1, name: 'etl-bot', source: 'aws-authorization-details', kind: 'user', owner: 'team-data', tier: '1', environment: 'prod', value: 4,
       });
-      // '1': I1 R1 of 2; '2': R2 SA1 of 2; '3': none of GSA; unset: G1 K8R of 2.
+      // '1': I1 R1 of 2; '2': R2 SA1 of 2; '3': none of GSA.
       assert.deepEqual(groups(metric(byTier, 'privilege_right_sizing')), {
-        '1': [2, 2, 2], '2': [2, 2, 2], '3': [0, 1, 0], '(unset)': [2, 2, 2],
+        '1': [2, 2, 2], '2': [2, 2, 2], '3': [0, 1, 0],
       });
     });
 
@@ -111,14 +113,14 @@ for (const kind of STORE_KINDS) {
     });
 
     it('blast radius', () => {
-      // Per identity as above: I1 4, R1 3, R2 3, SA1 2, K8R 2, G1 1, GSA 0 → max 4; top list without the
-      // zero, ties by native id (role/deployer < role/reader; …/roles/… < …/serviceaccounts/…).
+      // Per principal as above: I1 4, R1 3, R2 3, SA1 2, GSA 0 → max 4; top list without the zero,
+      // ties by native id (role/deployer < role/reader).
       const m = metric(overall, 'blast_radius');
       assert.equal(m.value, 4);
-      assert.deepEqual(m.items!.map((i) => [i.nativeId, i.value]), [[I1, 4], [R1, 3], [R2, 3], [K8R, 2], [SA1, 2], [G1, 1]]);
-      // '1': max(4, 3) = 4; '2': max(3, 2) = 3; '3': 0; unset: max(1, 2) = 2.
+      assert.deepEqual(m.items!.map((i) => [i.nativeId, i.value]), [[I1, 4], [R1, 3], [R2, 3], [SA1, 2]]);
+      // '1': max(4, 3) = 4; '2': max(3, 2) = 3; '3': 0.
       assert.deepEqual(Object.fromEntries(metric(byTier, 'blast_radius').groups!.map((g) => [g.group, g.value])),
-        { '1': 4, '2': 3, '3': 0, '(unset)': 2 });
+        { '1': 4, '2': 3, '3': 0 });
     });
 
     it('policy exception debt, and by owner', async () => {

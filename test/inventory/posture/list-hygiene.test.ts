@@ -87,8 +87,9 @@ for (const kind of STORE_KINDS) {
     });
 
     it('unowned: no owner of its own nor through its identity', () => {
-      // G1 (blank owner), C7 (no parent), C3 (its SA has none), SA1; sorted by source then native id.
-      assert.deepEqual(ids(h, 'unowned'), [G1, C7, C3, SA1]);
+      // C7 (no parent), C3 (its SA has none), SA1; sorted by source then native id. G1 has a blank
+      // owner too, but a group is not a principal: its members are the ones to own.
+      assert.deepEqual(ids(h, 'unowned'), [C7, C3, SA1]);
       const c3 = list(h, 'unowned').items.find((i) => i.nativeId === C3)!;
       assert.equal(c3.action, 'assign-owner');
       assert.equal(c3.reason, 'no owner on the credential nor on its identity');
@@ -152,7 +153,7 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(ids(o, 'unused'), [R1]);
       assert.equal(list(o, 'rotation-overdue').total, 2);
       assert.deepEqual(ids(o, 'rotation-overdue'), [C7]);
-      assert.equal(list(o, 'unowned').total, 4);
+      assert.equal(list(o, 'unowned').total, 3);
       assert.equal(list(o, 'unowned').items.length, 1);
       assert.equal(list(o, 'shared-environments').total, 4);
       assert.deepEqual(ids(o, 'shared-environments'), [R1]);

@@ -1,6 +1,6 @@
 // A small inventory whose posture metrics are worked out by hand in compute-posture.test.ts.
 // Identities: I1 (IAM user etl-bot), G1 (IAM group, blank owner), R1 and R2 (IAM roles that can
-// assume each other: a cycle), SA1 (Kubernetes SA, no owner, bound to K8R), K8R (Kubernetes role),
+// assume each other: a cycle), SA1 (Kubernetes SA, no owner, bound to K8R), K8R (Kubernetes Role: a permission set),
 // GSA (GCP SA), plus DIS (disabled, holds a wildcard) and REM (removed, holds a wildcard).
 // Credentials C1…C7 are active; C8 is inactive and C9 removed.
 import { NOW, DAY, daysAgo, type Seed } from './seed.ts';
@@ -30,7 +30,7 @@ export const METRICS_SEED: Seed = {
       privileges: [{ action: 's3:GetObject', resource: '*', wildcard: true, sensitive: true }, { action: 'kms:Decrypt', resource: 'arn:aws:kms:eu-west-1:111111111111:key/1', sensitive: true }],
       edges: [{ from: R2, to: R1, relation: 'can-assume' }] },
     { source: 'kubernetes', nativeId: SA1, category: 'identity', kind: 'service-account', environment: 'prod', tier: '2' },
-    { source: 'kubernetes', nativeId: K8R, category: 'identity', kind: 'role', owner: 'team-data', environment: 'prod',
+    { source: 'kubernetes', nativeId: K8R, category: 'identity', kind: 'permission-set', owner: 'team-data', environment: 'prod',
       privileges: [{ action: 'get secrets', resource: 'namespaces/prod/secrets', sensitive: true }, { action: '* pods', resource: 'namespaces/prod/pods', wildcard: true, sensitive: true }],
       edges: [{ from: SA1, to: K8R, relation: 'bound-to' }] },
     { source: 'gcp-service-accounts', nativeId: GSA, category: 'identity', kind: 'service-account', owner: 'team-data', service: 'etl', environment: 'staging', tier: '3',
