@@ -10,7 +10,6 @@ import {
   applyGate, formatJson, formatSarif, formatText, readBaseline, scanGitHistory, scanGitStaged, scanPaths, scanStream,
   writeBaseline, SEVERITIES, CONFIDENCES, type Confidence, type Finding, type ScanResult, type Severity,
 } from '../../scanner/index.ts';
-import { recordBreakGlass, reportFindings } from '../../scanner/report/index.ts';
 
 const HELP = `Usage: tessera scan [PATH ...]            files and folders (default: .)
        tessera scan --git [REPO] [--ref REF ...]   every line added in history (default: all refs)
@@ -131,6 +130,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const as = { tokenFile: v['token-file'], token: io.env.TESSERA_TOKEN };
   if (v['report-to'] !== undefined && gate.open.length > 0) {
     try {
+      // Loaded only when a report is sent: it pulls in the HTTP client and admin-key code (~0.1 s of start-up).
+      const { reportFindings } = await import('../../scanner/report/index.ts');
       const res = await reportFindings({ server: v['report-to'], dataDir, ...as }, gate.open.map(toReport));
       for (const r of res.revoked) io.err(`tessera scan: revoked ${r.kind} of ${r.identity} found in ${r.path} (${r.created ? 'now' : 'already revoked'})`);
       for (const i of res.instructions) io.err(`tessera scan: revoke by hand ${i.detector} in ${i.path}: ${i.step}`);
@@ -142,6 +143,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (v['break-glass'] !== undefined && !gate.pass) {
     const actor = io.env.TESSERA_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.GITLAB_USER_LOGIN ?? io.env.USER ?? 'unknown';
     // If the record cannot be made the gate stays closed: a bypass is never silent.
+    const { recordBreakGlass } = await import('../../scanner/report/index.ts');
     const rec = await recordBreakGlass({ server: v['report-to'], dataDir, ...as }, { reason: v['break-glass'], findings: gate.failing.map(toReport), actor });
     io.err(rec.recorded === 'server'
       ? `tessera scan: break-glass by ${actor} recorded in the server's audit log; ${gate.failing.length} finding(s) let through`

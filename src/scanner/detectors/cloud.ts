@@ -25,6 +25,8 @@ function azureIdentifiable(id: string, title: string, keyword: string, body: str
   return tokenDetector({
     id, title, severity: 'critical', keywords: [keyword.toLowerCase()], revocation: AZURE_REVOKE,
     pattern: new RegExp(`(?<![A-Za-z0-9/+_-])${body}`, 'g'),
+    // The signature sits near the end: up to 76 key characters come before it.
+    reach: { before: 80, after: 16, sameLine: true },
     confirm: (secret) => ({ secret, confidence: 'high', details: { signature: keyword } }),
   });
 }
@@ -43,6 +45,7 @@ export const CLOUD_DETECTORS: Detector[] = [
     id: 'aws-secret-access-key', title: 'AWS secret access key', severity: 'critical',
     keywords: ['secret_access_key', 'secretaccesskey', 'aws_secret_key', 'secret-access-key'],
     pattern: /(?:secret_?access_?key|aws_secret_key|secret-access-key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    reach: { before: 0, after: 1024 }, // `\s*` may cross a line break
     group: 1, revocation: AWS_REVOKE, confirm: (secret) => looksLikeAwsSecret(secret),
   }),
   tokenDetector({
@@ -52,7 +55,7 @@ export const CLOUD_DETECTORS: Detector[] = [
   }),
   tokenDetector({
     id: 'gcp-service-account-key', title: 'Google Cloud service-account key file', severity: 'critical', keywords: ['private_key_id'],
-    pattern: /"private_key_id"\s*:\s*"([0-9a-f]{40})"/g, group: 1,
+    pattern: /"private_key_id"\s*:\s*"([0-9a-f]{40})"/g, group: 1, reach: { before: 1, after: 1024 },
     revocation: 'Delete the key: gcloud iam service-accounts keys delete KEY_ID --iam-account=EMAIL.',
     confirm: (secret, match) => {
       const around = nearby(match);
@@ -85,13 +88,15 @@ export const CLOUD_DETECTORS: Detector[] = [
   azureIdentifiable('azure-service-bus-identifiable-key', 'Azure Service Bus / Event Hubs key (identifiable)', '+ASb', '[A-Za-z0-9/+]{33}\\+ASb[A-Za-z0-9/+]{5}[AEIMQUYcgkosw048]='),
   azureIdentifiable('azure-function-key', 'Azure Functions key (identifiable)', 'AzFu', '[A-Za-z0-9_-]{44}AzFu[A-Za-z0-9_-]{5}[AQgw]=='),
   tokenDetector({
-    id: 'azure-entra-client-secret', title: 'Microsoft Entra ID (Azure AD) client secret', severity: 'critical', keywords: ['q~'],
-    pattern: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+    id: 'azure-entra-client-secret', title: 'Microsoft Entra ID (Azure AD) client secret', severity: 'critical',
+    // "Q~" always follows a digit; three-character keywords keep the byte prefilter fast.
+    keywords: [...'0123456789'].map((digit) => `${digit}q~`),
+    pattern: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g, reach: { before: 3, after: 40, sameLine: true },
     revocation: 'Delete the secret under App registrations → Certificates & secrets.',
   }),
   tokenDetector({
     id: 'azure-sas-token', title: 'Azure shared access signature', severity: 'high', keywords: ['sig='],
-    pattern: /[?&]sig=([A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})/g, group: 1, confidence: 'medium',
+    pattern: /[?&]sig=([A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})/g, group: 1, confidence: 'medium', reach: { before: 1, after: 1024, sameLine: true },
     revocation: 'Rotate the account key (or revoke the stored access policy) that signed the SAS.',
     confirm: (_s, _m, line) => /[?&]sv=\d{4}-\d\d-\d\d/.test(line) && /[?&]se=/.test(line),
   }),

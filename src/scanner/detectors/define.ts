@@ -7,12 +7,20 @@ export function nearby(match: RegExpExecArray, chars = NEARBY_CHARS): string {
   return match.input.slice(start, match.index + match[0].length + chars);
 }
 
+/**
+ * The reach of a token rule whose keyword is the token's own prefix: the match starts at the keyword
+ * and, being one unbroken run of token characters, stays on its line (long runs are bounded by 1 KiB).
+ */
+export const PREFIX_REACH = { before: 0, after: 1024, sameLine: true };
+
 type TokenSpec = {
   id: string;
   title: string;
   severity: Severity;
   keywords: string[];
   pattern: RegExp;
+  /** How far a match can lie from a keyword (see Detector.reach); default PREFIX_REACH. */
+  reach?: { before: number; after: number; sameLine?: boolean };
   revocation?: string;
   confidence?: Confidence;
   /** Which capture group holds the secret (0 = the whole match). */
@@ -29,6 +37,7 @@ export function tokenDetector(spec: TokenSpec): Detector {
     severity: spec.severity,
     keywords: spec.keywords,
     pattern: spec.pattern,
+    reach: spec.reach ?? PREFIX_REACH,
     ...(spec.revocation === undefined ? {} : { revocation: spec.revocation }),
     check(match, line) {
       const secret = match[spec.group ?? 0];

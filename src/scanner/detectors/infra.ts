@@ -24,11 +24,14 @@ export const INFRA_DETECTORS: Detector[] = [
   tokenDetector({
     id: 'vault-legacy-token', title: 'HashiCorp Vault token (legacy format)', severity: 'high', keywords: ['vault'],
     pattern: /\bs\.[0-9A-Za-z]{24}\b/g, confidence: 'medium', revocation: 'Revoke it: vault token revoke <token>.',
+    reach: { before: 300, after: 300 }, // "vault" named within 256 characters
     confirm: (_s, match) => /vault/i.test(nearby(match, 256)),
   }),
   tokenDetector({
     id: 'kubeconfig-credential', title: 'Kubernetes kubeconfig user credential', severity: 'critical', keywords: ['current-context', 'kind: config'],
     pattern: /^[ \t-]*(client-key-data|token|password)[ \t]*:[ \t]*["']?([0-9A-Za-z+/=._~-]{16,})["']?[ \t]*$/gm, group: 2,
+    // The credential can be anywhere in the file's neighbourhood of `current-context`/`kind: Config`.
+    reach: { before: 8192, after: 8192 },
     revocation: 'Rotate the user credential in the kubeconfig (delete the service-account token Secret or reissue the client certificate).',
     confirm: (secret, match) => {
       const around = nearby(match);
@@ -40,6 +43,7 @@ export const INFRA_DETECTORS: Detector[] = [
   {
     id: 'database-uri-password', title: 'Database connection URI with password', severity: 'high',
     keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'cockroachdb', 'clickhouse'],
+    reach: { before: 0, after: 1024, sameLine: true }, // the scheme starts the URI, which ends on its line
     pattern: /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?:\/\/([^:@\s/'"`]+):([^@\s'"`]+)@([^\s/'"`?:,;]+)/gi,
     revocation: 'Change the database user’s password and check the server logs for logins with it.',
     check(match) {
@@ -53,7 +57,7 @@ export const INFRA_DETECTORS: Detector[] = [
   },
   tokenDetector({
     id: 'digitalocean-token', title: 'DigitalOcean token', severity: 'critical', keywords: ['_v1_'],
-    pattern: /\bdo[opr]_v1_[0-9a-f]{64}\b/g, revocation: 'Delete the token under API → Tokens in the DigitalOcean console.',
+    pattern: /\bdo[opr]_v1_[0-9a-f]{64}\b/g, reach: { before: 4, after: 80, sameLine: true }, revocation: 'Delete the token under API → Tokens in the DigitalOcean console.',
   }),
   tokenDetector({
     id: 'databricks-token', title: 'Databricks personal access token', severity: 'high', keywords: ['dapi'],
@@ -61,6 +65,6 @@ export const INFRA_DETECTORS: Detector[] = [
   }),
   tokenDetector({
     id: 'terraform-cloud-token', title: 'Terraform Cloud / Enterprise API token', severity: 'critical', keywords: ['atlasv1'],
-    pattern: /\b[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z_-]{60,70}(?![0-9A-Za-z_-])/g, revocation: 'Revoke it under User Settings → Tokens in Terraform Cloud.',
+    pattern: /\b[0-9A-Za-z]{14}\.atlasv1\.[0-9A-Za-z_-]{60,70}(?![0-9A-Za-z_-])/g, reach: { before: 16, after: 96, sameLine: true }, revocation: 'Revoke it under User Settings → Tokens in Terraform Cloud.',
   }),
 ];

@@ -50,6 +50,7 @@ function describe(token: string, d: Decoded, now: number): DetectorHit {
 function jwtDetector(id: string, title: string, wantKubernetes: boolean, revocation: string): Detector {
   return {
     id, title, severity: 'high', keywords: ['eyj'], pattern: JWT, revocation,
+    reach: { before: 0, after: 16384, sameLine: true }, // "eyJ" starts the token; tokens with many claims run to kilobytes
     check(match) {
       const d = decodeJwt(match[0]);
       if (d === null || isDocumentationToken(d.claims) || isKubernetes(d.claims) !== wantKubernetes) return null;

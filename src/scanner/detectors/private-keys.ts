@@ -22,6 +22,8 @@ function privateKey(id: string, title: string, label: string): Detector {
   return {
     id, title, severity: 'critical', keywords: [`begin ${label.toLowerCase()}`], revocation: PRIVATE_KEY_REVOKE,
     pattern: new RegExp(`-----BEGIN ${label}-----([\\s\\S]{0,16384}?)-----END ${label}-----`, 'g'),
+    // "BEGIN …" is five dashes into the match; the body is at most 16 KiB.
+    reach: { before: 5, after: 16384 + 2 * label.length + 32 },
     check(match) {
       const raw = match[1] ?? '';
       const body = bodyOf(raw, pgp);

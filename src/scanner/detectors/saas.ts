@@ -6,9 +6,12 @@ import type { Detector } from './types.ts';
 const SLACK_REVOKE = 'Revoke the token (auth.revoke, or reinstall/rotate under the Slack app settings).';
 const STRIPE_REVOKE = 'Roll the key under Developers → API keys in the Stripe dashboard.';
 
-function simple(id: string, title: string, severity: Detector['severity'], keyword: string, pattern: RegExp, revocation: string): Detector {
-  return tokenDetector({ id, title, severity, keywords: [keyword], pattern, revocation });
+function simple(id: string, title: string, severity: Detector['severity'], keyword: string, pattern: RegExp, revocation: string, reach?: Detector['reach']): Detector {
+  return tokenDetector({ id, title, severity, keywords: [keyword], pattern, revocation, ...(reach ? { reach } : {}) });
 }
+
+// Twilio SIDs count only with the vendor named within 256 characters.
+const TWILIO_REACH = { before: 300, after: 300 };
 
 export const SAAS_DETECTORS: Detector[] = [
   simple('slack-bot-token', 'Slack bot token', 'critical', 'xoxb-', /\bxoxb-\d{10,13}-\d{10,13}-[0-9A-Za-z]{24}\b/g, SLACK_REVOKE),
@@ -18,7 +21,7 @@ export const SAAS_DETECTORS: Detector[] = [
   simple('slack-config-token', 'Slack configuration token', 'high', 'xoxe', /\bxoxe(?:\.xox[bp])?-\d-[A-Z0-9]{146,166}\b/g, SLACK_REVOKE),
   simple('slack-webhook-url', 'Slack incoming webhook URL', 'high', 'hooks.slack.com',
     /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/T[A-Z0-9]{8,12}\/[AB][A-Z0-9]{8,12}\/[0-9A-Za-z]{24}\b/g,
-    'Remove the webhook under the Slack app’s Incoming Webhooks page.'),
+    'Remove the webhook under the Slack app’s Incoming Webhooks page.', { before: 8, after: 1024, sameLine: true }),
   simple('stripe-live-secret-key', 'Stripe live secret key', 'critical', 'sk_live_', /\bsk_live_[0-9A-Za-z]{24,247}\b/g, STRIPE_REVOKE),
   simple('stripe-restricted-key', 'Stripe live restricted key', 'high', 'rk_live_', /\brk_live_[0-9A-Za-z]{24,247}\b/g, STRIPE_REVOKE),
   tokenDetector({
@@ -27,7 +30,7 @@ export const SAAS_DETECTORS: Detector[] = [
   }),
   simple('openai-api-key', 'OpenAI API key', 'critical', 't3blbkfj',
     /\bsk-(?:proj-|svcacct-|admin-)?[0-9A-Za-z_-]{20,200}T3BlbkFJ[0-9A-Za-z_-]{20,200}(?![0-9A-Za-z_-])/g,
-    'Delete the key at https://platform.openai.com/api-keys.'),
+    'Delete the key at https://platform.openai.com/api-keys.', { before: 220, after: 220, sameLine: true }),
   simple('anthropic-api-key', 'Anthropic API key', 'critical', 'sk-ant-api', /\bsk-ant-api03-[0-9A-Za-z_-]{93}AA(?![0-9A-Za-z_-])/g,
     'Delete the key in the Anthropic Console under API keys.'),
   simple('anthropic-admin-key', 'Anthropic admin API key', 'critical', 'sk-ant-admin', /\bsk-ant-admin01-[0-9A-Za-z_-]{93}AA(?![0-9A-Za-z_-])/g,
@@ -36,14 +39,14 @@ export const SAAS_DETECTORS: Detector[] = [
     'Delete the key under Settings → API Keys in SendGrid.'),
   tokenDetector({
     id: 'twilio-api-key', title: 'Twilio API key SID with secret', severity: 'high', keywords: ['twilio'],
-    pattern: /\bSK[0-9a-f]{32}\b/g, revocation: 'Delete the API key in the Twilio console.',
+    pattern: /\bSK[0-9a-f]{32}\b/g, revocation: 'Delete the API key in the Twilio console.', reach: TWILIO_REACH,
     // "SK" + 32 hex is too common to trust without the vendor named nearby.
     confirm: (_s, match) => /twilio/i.test(nearby(match, 256)),
     confidence: 'medium',
   }),
   tokenDetector({
     id: 'twilio-auth-token', title: 'Twilio account SID with auth token', severity: 'critical', keywords: ['twilio'],
-    pattern: /\bAC[0-9a-f]{32}\b/g, revocation: 'Rotate the auth token in the Twilio console (promote the secondary token).',
+    pattern: /\bAC[0-9a-f]{32}\b/g, revocation: 'Rotate the auth token in the Twilio console (promote the secondary token).', reach: TWILIO_REACH,
     confirm: (sid, match) => {
       const around = nearby(match, 256);
       if (!/twilio/i.test(around)) return null;

@@ -14,6 +14,14 @@ export type Detector = {
   /** Global, not sticky. May span lines (PEM blocks). */
   pattern: RegExp;
   /**
+   * How far a match can lie from one of the keywords: it starts at most `before` characters before
+   * the keyword and ends at most `after` characters after the keyword's start; `sameLine` when the
+   * match never spans lines and holds the keyword. The engine runs the regex only that far around
+   * keyword hits (widened to whole lines when near), so a tight reach makes a rule cheap; too tight
+   * a reach misses secrets. Absent: 8192 either way.
+   */
+  reach?: { before: number; after: number; sameLine?: boolean };
+  /**
    * Confirms a match. `line` is the whole line where the match starts. Some rules also look at
    * `match.input` within NEARBY_CHARS of `match.index` (AWS key pairing, kubeconfig, Twilio), so an
    * engine running the regex on a window must give at least that much context. null = not a secret.

@@ -1,31 +1,19 @@
-// Worker thread body: scans the files it is sent with the detectors from a module it imports
-// itself (functions cannot cross threads), and posts the findings back.
-import { createReadStream, readFileSync } from 'node:fs';
+// Worker thread body: scans the batches of files it is sent with the detectors from a module it
+// imports itself (functions cannot cross threads), and posts each batch's results back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanStream } from './scan-stream.ts';
-import { describe } from '../inputs/walk-files.ts';
+import { scanFileSync } from './scan-file.ts';
+import { toSlash } from '../inputs/walk-files.ts';
 import type { DetectorLike } from './types.ts';
 
-interface Job { id: number; path: string; display: string; size: number }
-
-const { detectorsModule, exportName } = workerData as { detectorsModule: string; exportName: string };
+const { detectorsModule, exportName, maxBytes } = workerData as { detectorsModule: string; exportName: string; maxBytes: number };
 const detectors = (await import(detectorsModule) as Record<string, DetectorLike[]>)[exportName];
 if (!Array.isArray(detectors)) throw new Error(`${detectorsModule} has no detector list "${exportName}"`);
 
-const SMALL = 4 << 20;
-
-parentPort!.on('message', (job: Job) => {
-  // Small files in one read (this thread has nothing else to do); large ones streamed.
-  let source: Iterable<Buffer> | ReturnType<typeof createReadStream>;
-  try {
-    source = job.size <= SMALL ? [readFileSync(job.path)] : createReadStream(job.path, { highWaterMark: 1 << 20 });
-  } catch (e) {
-    parentPort!.postMessage({ id: job.id, error: describe(e) });
-    return;
-  }
-  scanStream(source, job.display, detectors).then(
-    (r) => parentPort!.postMessage({ id: job.id, findings: r.findings, bytes: r.bytes, binary: r.binary }),
-    (e: unknown) => parentPort!.postMessage({ id: job.id, error: describe(e) }),
-  );
+// Most files have no finding: they travel back as their byte count alone (cheaper to send than objects).
+parentPort!.on('message', (job: { id: number; paths: string }) => {
+  const results = job.paths.split('\0').map((path) => {
+    const r = scanFileSync(path, toSlash(path), detectors, maxBytes);
+    return 'findings' in r && r.findings.length === 0 ? r.bytes : r;
+  });
+  parentPort!.postMessage({ id: job.id, results });
 });
-parentPort!.postMessage({ ready: true });

@@ -10,6 +10,13 @@ export interface DetectorLike {
   keywords: string[];
   /** Global regex. */
   pattern: RegExp;
+  /**
+   * How far a match can lie from a keyword occurrence: it starts at most `before` characters before
+   * the keyword and ends at most `after` characters after the keyword's start; with `sameLine`, it
+   * is also on the keyword's line. The regex only runs that far around each hit (widened to whole
+   * lines when near). Absent: 8192 either way.
+   */
+  reach?: { before: number; after: number; sameLine?: boolean };
   check(match: RegExpExecArray, line: string): { secret: string; confidence: Confidence; details?: Record<string, unknown> } | null;
   revocation?: string;
 }

@@ -134,6 +134,29 @@ test('worker threads: a large tree gives the same findings, in the same order, a
   await rm(dir, { recursive: true, force: true });
 });
 
+test('worker threads over many small files (batched): same findings, order and notices as on one thread; size limit applies in workers', async () => {
+  const dir = await tempDir();
+  for (let d = 0; d < 6; d++) {
+    await mkdir(join(dir, `d${d}`));
+    for (let i = 0; i < 100; i++) {
+      const body = i % 37 === 5 ? `a\nb = "${d % 2 ? TOKEN : TOKEN2}"\n` : i % 50 === 7 ? `${'z'.repeat(3000)}\n` : `const v${i} = ${i};\n`;
+      await writeFile(join(dir, `d${d}`, `f${String(i).padStart(3, '0')}.js`), body);
+    }
+  }
+  await writeFile(join(dir, 'd3', 'bin.dat'), Buffer.from([0, 1, 2]));
+  const source = { module: new URL('./local-detectors.ts', import.meta.url).href, exportName: 'TEST_DETECTORS' };
+  const single = await scanPaths([dir], { detectors: TEST_DETECTORS, maxBytes: 2000 });
+  const multi = await scanPaths([dir], { detectors: TEST_DETECTORS, maxBytes: 2000, workers: 2, detectorSource: source });
+  assert.equal(single.findings.length, 18);
+  assert.deepEqual(multi.findings, single.findings);
+  assert.deepEqual([multi.filesScanned, multi.bytesScanned], [single.filesScanned, single.bytesScanned]);
+  const notes = (r: typeof single) => r.notices.map((n) => `${n.kind} ${n.path.slice(dir.length + 1)} ${n.reason}`).sort();
+  assert.deepEqual(notes(multi), notes(single));
+  assert.equal(single.notices.filter((n) => n.reason.startsWith('larger than the size limit (3001 > 2000')).length, 12);
+  assert.ok(single.notices.some((n) => n.reason === 'binary'));
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('prefilter: a keyword that is a prefix of another still triggers its rule; a rule without keywords runs everywhere', () => {
   const detectors = [
     { id: 'long', title: 'l', severity: 'low' as const, keywords: ['secret_key'], pattern: /secret_key=(\w+)/g, check: (m: RegExpExecArray) => ({ secret: m[1]!, confidence: 'high' as const }) },
