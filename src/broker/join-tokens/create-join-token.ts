@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
+import { checkFields } from '../../shared/check-fields.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { formatDuration, parseDuration } from '../../shared/duration.ts';
 import { TesseraError, invalid } from '../../shared/errors.ts';
@@ -53,10 +54,7 @@ function checkTtl(value: unknown): number {
 export async function createJoinToken(deps: JoinTokenDeps, ctx: RequestContext, input: unknown): Promise<CreatedJoinToken> {
   let target: string | undefined;
   try {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid('body', 'must be a JSON object');
-    const body = input as Record<string, unknown>;
-    const unknown = Object.keys(body).find((k) => !FIELDS.has(k));
-    if (unknown !== undefined) throw invalid(unknown.slice(0, 64), 'is not a known field (identity, ttl)');
+    const body = checkFields(input, FIELDS);
     if (typeof body.identity === 'string') target = body.identity.slice(0, 2048);
     const ttl = checkTtl(body.ttl);
     const identity = await findIdentityRef(deps, body.identity);

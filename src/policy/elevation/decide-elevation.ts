@@ -1,5 +1,6 @@
 // Approve and deny: the two decisions on a request, both by an approver who is not the requester,
 // both only from state requested (a denied request cannot be approved later, nor approved twice).
+import { checkFields } from '../../shared/check-fields.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { TesseraError, invalid } from '../../shared/errors.ts';
 import { auditRefusal } from '../exceptions/audit-refusal.ts';
@@ -11,10 +12,7 @@ export const ELEVATION_DENY_ACTION = 'elevation.deny';
 
 function checkBody(input: unknown): string | null {
   if (input === undefined || input === null) return null;
-  if (typeof input !== 'object' || Array.isArray(input)) throw invalid('body', 'must be a JSON object');
-  const body = input as Record<string, unknown>;
-  const unknown = Object.keys(body).find((k) => k !== 'reason');
-  if (unknown !== undefined) throw invalid(unknown.slice(0, 64), 'is not a known field (reason)');
+  const body = checkFields(input, ['reason']);
   if (body.reason === undefined) return null;
   if (typeof body.reason !== 'string' || body.reason.length > 1024) throw invalid('reason', 'must be a string of at most 1024 characters');
   return body.reason;

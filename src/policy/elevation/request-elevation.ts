@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
+import { checkFields } from '../../shared/check-fields.ts';
 import { ROLES, type RequestContext } from '../../shared/context.ts';
 import { formatDuration, parseDuration } from '../../shared/duration.ts';
 import { TesseraError, invalid } from '../../shared/errors.ts';
@@ -39,11 +40,8 @@ async function checkSubject(deps: ElevationDeps, ctx: RequestContext, v: unknown
 }
 
 function checkGrant(v: unknown): ElevationGrant {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('grant', 'is required: { "role": … } or { "audience": … }');
-  const g = v as Record<string, unknown>;
+  const g = checkFields(v, ['role', 'audience'], { field: 'grant', required: 'is required: { "role": … } or { "audience": … }' });
   const keys = Object.keys(g);
-  const unknown = keys.find((k) => k !== 'role' && k !== 'audience');
-  if (unknown !== undefined) throw invalid(`grant.${unknown.slice(0, 64)}`, 'is not a known field (role, audience)');
   if (keys.length !== 1) throw invalid('grant', 'must name exactly one of role or audience');
   if (g.role !== undefined) {
     if (typeof g.role !== 'string' || !(ROLES as readonly string[]).includes(g.role)) throw invalid('grant.role', `must be one of ${ROLES.join(', ')}`);
@@ -69,10 +67,7 @@ function checkDuration(v: unknown): number {
 export async function requestElevation(deps: ElevationDeps, ctx: RequestContext, input: unknown): Promise<Elevation> {
   let target: string | undefined;
   try {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid('body', 'must be a JSON object');
-    const body = input as Record<string, unknown>;
-    const unknown = Object.keys(body).find((k) => !FIELDS.includes(k));
-    if (unknown !== undefined) throw invalid(unknown.slice(0, 64), `is not a known field (${FIELDS.join(', ')})`);
+    const body = checkFields(input, FIELDS);
     if (typeof body.subject === 'string') target = body.subject.slice(0, 2048);
     const grant = checkGrant(body.grant);
     const durationSeconds = checkDuration(body.duration);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
+import { checkFields } from '../../shared/check-fields.ts';
 import type { RequestContext } from '../../shared/context.ts';
 import { formatDuration, parseDuration } from '../../shared/duration.ts';
 import { TesseraError, invalid } from '../../shared/errors.ts';
@@ -33,10 +34,7 @@ function text(body: Record<string, unknown>, field: string, max: number): string
 }
 
 function checkScope(v: unknown): ExceptionScope {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('scope', 'is required: an object with identity, or namespace/kind/name');
-  const s = v as Record<string, unknown>;
-  const unknown = Object.keys(s).find((k) => !SCOPE_FIELDS.includes(k));
-  if (unknown !== undefined) throw invalid(`scope.${unknown.slice(0, 64)}`, `is not a known field (${SCOPE_FIELDS.join(', ')})`);
+  const s = checkFields(v, SCOPE_FIELDS, { field: 'scope', required: 'is required: an object with identity, or namespace/kind/name' });
   const out: ExceptionScope = {};
   for (const k of SCOPE_FIELDS as (keyof ExceptionScope)[]) {
     const x = s[k];
@@ -85,10 +83,7 @@ function checkExpiry(body: Record<string, unknown>, now: number, maxTtl: number)
 export async function createException(deps: ExceptionDeps, ctx: RequestContext, input: unknown): Promise<PolicyException> {
   let target: string | undefined;
   try {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid('body', 'must be a JSON object');
-    const body = input as Record<string, unknown>;
-    const unknown = Object.keys(body).find((k) => !FIELDS.includes(k));
-    if (unknown !== undefined) throw invalid(unknown.slice(0, 64), `is not a known field (${FIELDS.join(', ')})`);
+    const body = checkFields(input, FIELDS);
     const name = text(body, 'name', 64);
     target = `exception:${name}`;
     if (!NAME.test(name)) throw invalid('name', 'must be 1-64 lowercase letters, digits or dashes');

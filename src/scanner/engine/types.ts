@@ -1,25 +1,8 @@
-/** The shape the engine needs from a detector (the detectors folder owns the full list). */
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type Confidence = 'high' | 'medium' | 'low';
+/** The shape the engine needs from a detector: the contract is the detectors' own. */
+import type { Confidence, Detector, Severity } from '../detectors/types.ts';
+export type { Severity, Confidence } from '../detectors/types.ts';
 
-export interface DetectorLike {
-  id: string;
-  title: string;
-  severity: Severity;
-  /** Lowercase literals; the rule's regex only runs near one of them. */
-  keywords: string[];
-  /** Global regex. */
-  pattern: RegExp;
-  /**
-   * How far a match can lie from a keyword occurrence: it starts at most `before` characters before
-   * the keyword and ends at most `after` characters after the keyword's start; with `sameLine`, it
-   * is also on the keyword's line. The regex only runs that far around each hit (widened to whole
-   * lines when near). Absent: 8192 either way.
-   */
-  reach?: { before: number; after: number; sameLine?: boolean };
-  check(match: RegExpExecArray, line: string): { secret: string; confidence: Confidence; details?: Record<string, unknown> } | null;
-  revocation?: string;
-}
+export type DetectorLike = Pick<Detector, 'id' | 'title' | 'severity' | 'keywords' | 'pattern' | 'reach' | 'check' | 'revocation'>;
 
 export interface RawFinding {
   detector: string;
