@@ -36,8 +36,11 @@ export interface ApiClient {
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** The raw response (for streams); non-2xx is thrown like request(). */
   fetch(method: string, path: string): Promise<Response>;
-  /** Streams a body (application/octet-stream) and returns the JSON answer; uses a fresh token (a stream cannot be resent). */
-  upload<T = unknown>(path: string, body: AsyncIterable<Uint8Array>): Promise<T>;
+  /**
+   * Streams a body (application/octet-stream) and returns the JSON answer; uses a fresh token (a
+   * stream cannot be resent). With onProgress the server streams progress lines (NDJSON) first.
+   */
+  upload<T = unknown>(path: string, body: AsyncIterable<Uint8Array>, onProgress?: (line: Record<string, unknown>) => void): Promise<T>;
 }
 
 async function errorFrom(res: Response): Promise<TesseraError> {
@@ -86,21 +89,50 @@ export function connect(flags: ClientFlags, io: CliIo): ApiClient {
       return (await res.json()) as T;
     },
     fetch: (method, path) => call(method, path),
-    async upload<T>(path: string, body: AsyncIterable<Uint8Array>): Promise<T> {
+    async upload<T>(path: string, body: AsyncIterable<Uint8Array>, onProgress?: (line: Record<string, unknown>) => void): Promise<T> {
       const token = await tokenFor(true);
       let res: Response;
       try {
         res = await fetch(server + path, {
-          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream',
+            ...(onProgress ? { accept: 'application/x-ndjson, application/json' } : {}),
+          },
           body: ReadableStream.from(body), duplex: 'half',
         } as RequestInit);
       } catch (e) {
         throw new TesseraError('ERR_SERVER_UNREACHABLE', `cannot reach the Tessera server at ${server}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message} (set --server or TESSERA_SERVER)`, { field: '--server' });
       }
       if (!res.ok) throw await errorFrom(res);
-      return (await res.json()) as T;
+      if (!onProgress || !(res.headers.get('content-type') ?? '').startsWith('application/x-ndjson') || !res.body) return (await res.json()) as T;
+      return readProgress<T>(res.body, onProgress);
     },
   };
+}
+
+/** Reads NDJSON progress lines until the final {"result"} (returned) or {"error"} (thrown). */
+async function readProgress<T>(body: ReadableStream<Uint8Array>, onProgress: (line: Record<string, unknown>) => void): Promise<T> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const text = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (text === '') continue;
+      const line = JSON.parse(text) as Record<string, unknown>;
+      if ('result' in line) return line.result as T;
+      if ('error' in line) {
+        const e = line.error as { code?: string; message?: string; field?: string; rule?: string; status?: number };
+        throw new TesseraError((e.code ?? 'ERR_INTERNAL') as ErrorCode, e.message ?? 'the server failed',
+          { status: e.status, ...(e.field ? { field: e.field } : {}), ...(e.rule ? { rule: e.rule } : {}) });
+      }
+      onProgress(line);
+    }
+  }
+  throw new TesseraError('ERR_SERVER_UNREACHABLE', 'the server closed the connection before it answered', { field: '--server' });
 }
 
 /** Prints a result as JSON (--json) or in the human form the command gives. */

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -77,6 +77,25 @@ describe('tessera inventory, posture and drift', () => {
     const [code] = await once(child, 'close') as [number];
     assert.equal(code, 0, stderr);
     assert.match(stdout, /kubernetes:from-stdin: import imp_\S+: 13 records, 13 added/);
+  });
+
+  test('a large import reports progress as it goes; an error found after the progress began still exits 2 and imports nothing', async () => {
+    const dir = tempDir('tessera-big-');
+    const sa = (i: number) => `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"sa-${i}","namespace":"big","uid":"u-${i}"}}`;
+    const items = Array.from({ length: 12_000 }, (_, i) => sa(i));
+    writeFileSync(join(dir, 'big.json'), `{"apiVersion":"v1","items":[${items.join(',')}],"kind":"List","metadata":{}}`);
+    const ok = await cli('inventory', 'import', '--source', 'kubernetes', '--scope', 'big', join(dir, 'big.json'));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /imported 10,000 records…/);
+    assert.match(ok.stdout, /12000 records, 12000 added/);
+    // The same plus a duplicate at the very end: refused after progress was already streamed.
+    writeFileSync(join(dir, 'dup.json'), `{"apiVersion":"v1","items":[${[...items, sa(3)].join(',')}],"kind":"List","metadata":{}}`);
+    const dup = await cli('inventory', 'import', '--source', 'kubernetes', '--scope', 'big-dup', join(dir, 'dup.json'));
+    assert.equal(dup.code, 2, dup.stderr);
+    assert.match(dup.stderr, /imported 10,000 records…/);
+    assert.match(dup.stderr, /appears twice|duplicate/);
+    const list = await cli('inventory', 'imports', '--json');
+    assert.ok(!JSON.parse(list.stdout).items.some((i: { feed: string }) => i.feed === 'kubernetes:big-dup'));
   });
 
   test('drift after a newer export: markdown by default, JSON with --json', async () => {

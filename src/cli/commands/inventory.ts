@@ -81,7 +81,10 @@ async function importCmd(argv: string[], io: CliIo): Promise<number> {
       }
       src = createReadStream(file, { highWaterMark: 1 << 20 });
     }
-    answer = await client.upload<ImportAnswer>(`/v1/inventory/imports?${q}`, withProgress(src, size, io, v.quiet === true));
+    const quiet = v.quiet === true;
+    answer = await client.upload<ImportAnswer>(`/v1/inventory/imports?${q}`, withProgress(src, size, io, quiet), (line) => {
+      if (!quiet && line.phase === 'importing') io.err(`imported ${Number(line.records).toLocaleString('en-US')} records…`);
+    });
   }
   printResult(io, answer, v.json, (a) => a.duplicate
     ? `${a.import.feed}: the same export as import ${a.import.id}; nothing changed`

@@ -7,6 +7,8 @@ import {
   type CorrelationRule, type InventoryDeps, type SpooledExport, type StoredItem,
 } from '../../inventory/index.ts';
 import { TesseraError } from '../../shared/errors.ts';
+import { toTesseraError } from '../app.ts';
+import { statusOf } from '../error-map.ts';
 
 const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
 
@@ -46,20 +48,40 @@ export function inventoryRoutes(app: FastifyInstance, s: Services): void {
   app.post<{ Querystring: { source: string; scope?: string } }>('/v1/inventory/imports', {
     config: { auth: ['admin'], bodyType: 'application/octet-stream' }, schema: { querystring: importQuery },
   }, async (req, reply) => {
+    // Accept: application/x-ndjson asks for progress lines while a large export is imported; the
+    // last line is {"result": …} or {"error": …} (the status is 200 once streaming has begun).
+    const stream = (req.headers.accept ?? '').includes('application/x-ndjson');
+    const line = (o: unknown) => { reply.raw.write(`${JSON.stringify(o)}\n`); };
     let file: SpooledExport | undefined;
     try {
       if (req.query.source !== 'tessera') {
         if (!req.body) throw new TesseraError('ERR_INVALID_INPUT', 'file: send the export as the request body (application/octet-stream)', { field: 'file', rule: 'required' });
         file = await spoolExport(req.body as Readable, join(s.config.dataDir, 'tmp'), s.config.inventoryMaxImportBytes);
       }
+      if (stream) {
+        reply.hijack();
+        reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'x-request-id': req.id, 'cache-control': 'no-store' });
+        line({ phase: 'received', bytes: file?.bytes ?? 0 });
+      }
       const result = await runImport(deps, req.ctx, {
         source: req.query.source, scope: req.query.scope, file,
-        onProgress: (records) => req.log.info({ source: req.query.source, records }, 'inventory import in progress'),
+        onProgress: (records) => {
+          req.log.info({ source: req.query.source, records }, 'inventory import in progress');
+          if (stream) line({ phase: 'importing', records });
+        },
       });
-      return reply.status(result.duplicate ? 200 : 201).send(result);
+      if (!stream) return reply.status(result.duplicate ? 200 : 201).send(result);
+      line({ result });
+    } catch (e) {
+      if (!stream || !reply.raw.headersSent) throw e;
+      const err = toTesseraError(e);
+      if (err.code === 'ERR_INTERNAL') req.log.error({ err: e }, 'inventory import failed');
+      line({ error: { code: err.code, status: statusOf(err.code), message: err.code === 'ERR_INTERNAL' ? `internal error; see the server log for request ${req.id}` : err.message, ...(err.code === 'ERR_INTERNAL' ? {} : err.details) } });
     } finally {
       file?.remove();
+      if (stream && reply.raw.headersSent) reply.raw.end();
     }
+    return reply;
   });
 
   app.get<{ Querystring: { limit?: number } }>('/v1/inventory/imports', {
