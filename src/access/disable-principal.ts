@@ -26,9 +26,14 @@ export async function disablePrincipal(deps: PrincipalDeps, ctx: RequestContext,
     }
   }
   const at = clock.now();
-  await store.write(async (tx) => {
-    await store.principals.setDisabled(tx, id, at);
-    tx.audit(ctx, { action: 'principal.disable', outcome: 'success', target: id });
+  // The check above answers the common case with a clear error; this one, in the transaction,
+  // is the one that holds when two administrators disable each other at the same moment.
+  const outcome = await store.write(async (tx) => {
+    const r = await store.principals.disableUnlessLastAdmin(tx, id, at);
+    if (r === 'disabled') tx.audit(ctx, { action: 'principal.disable', outcome: 'success', target: id });
+    return r;
   });
+  if (outcome === 'last-admin') return deny(new TesseraError('ERR_CONFLICT', `principal ${id} is the last enabled administrator`, { field: 'id', rule: 'keep one administrator' }));
+  if (outcome === 'unchanged') return (await store.principals.get(id)) ?? p;
   return { ...p, disabledAt: at };
 }

@@ -19,6 +19,11 @@ export interface PrincipalRepo {
   list(): Promise<Principal[]>;
   insert(tx: Tx, p: Principal): Promise<void>;
   setDisabled(tx: Tx, id: string, at: number | null): Promise<boolean>;
+  /**
+   * Disables an enabled principal unless it is the last enabled administrator, decided inside the
+   * transaction (two administrators disabling each other at once cannot both succeed).
+   */
+  disableUnlessLastAdmin(tx: Tx, id: string, at: number): Promise<'disabled' | 'last-admin' | 'unchanged'>;
   /** Records an assertion id; false when it was already used (a replay). */
   useAssertionId(tx: Tx, jti: string, expiresAt: number): Promise<boolean>;
   pruneAssertionIds(tx: Tx, now: number): Promise<number>;

@@ -36,6 +36,20 @@ export function principalRepo(db: Sql): PrincipalRepo {
     async setDisabled(tx, id, at) {
       return (await sqlOf(tx).run('UPDATE principals SET disabled_at = $1 WHERE id = $2', [at, id])) > 0;
     },
+    async disableUnlessLastAdmin(tx, id, at) {
+      const sql = sqlOf(tx);
+      // PostgreSQL: lock every enabled administrator row first, so a concurrent disable on another
+      // server waits for this one and then counts what it committed (SQLite has a single writer).
+      await sql.run(`UPDATE principals SET disabled_at = disabled_at WHERE disabled_at IS NULL AND roles LIKE '%"admin"%'`);
+      const n = await sql.run(
+        `UPDATE principals SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL
+           AND (roles NOT LIKE '%"admin"%'
+             OR (SELECT COUNT(*) FROM principals o WHERE o.disabled_at IS NULL AND o.roles LIKE '%"admin"%' AND o.id <> $2) >= 1)`,
+        [at, id]);
+      if (n === 1) return 'disabled';
+      const row = await sql.get<{ disabled_at: number | null }>('SELECT disabled_at FROM principals WHERE id = $1', [id]);
+      return row && row.disabled_at === null ? 'last-admin' : 'unchanged';
+    },
     async useAssertionId(tx, jti, expiresAt) {
       return (await sqlOf(tx).run('INSERT INTO used_assertions (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt])) === 1;
     },

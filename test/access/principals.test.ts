@@ -101,5 +101,24 @@ for (const kind of STORE_KINDS) {
         assert.notEqual((await t.store.principals.get('admin'))!.disabledAt, null);
       } finally { await t.cleanup(); }
     });
+
+    test('two administrators disabling each other at the same moment: one succeeds, one is refused, one admin remains', async () => {
+      const t = await openTestStore(kind);
+      try {
+        const deps = { store: t.store, clock: systemClock };
+        await createPrincipal(deps, admin, { id: 'alice', roles: ['admin'], publicJwk: ecJwk() });
+        await createPrincipal(deps, admin, { id: 'bob', roles: ['admin'], publicJwk: ecJwk() });
+        const asAlice: RequestContext = { actor: { id: 'alice', roles: ['admin'] } };
+        const asBob: RequestContext = { actor: { id: 'bob', roles: ['admin'] } };
+        // Both read "two enabled admins" before either writes: only the check in the transaction can hold.
+        const results = await Promise.allSettled([disablePrincipal(deps, asAlice, 'bob'), disablePrincipal(deps, asBob, 'alice')]);
+        assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        assert.ok(isTesseraError(refused.reason, 'ERR_CONFLICT'));
+        const enabled = (await t.store.principals.list()).filter((p) => p.disabledAt === null && p.roles.includes('admin'));
+        assert.equal(enabled.length, 1);
+        assert.equal((await t.store.audit.list({ action: 'principal.disable', outcome: 'success', limit: 10 })).length, 1);
+      } finally { await t.cleanup(); }
+    });
   });
 }
