@@ -33,3 +33,29 @@ describe('failed-authentication limit', () => {
     assert.equal((await call(admin)).statusCode, 200, 'the next window starts clean');
   });
 });
+
+describe('failed-authentication limit on the token endpoint', () => {
+  let t: TestServer;
+  before(async () => { t = await startTestServer({ config: { authFailuresPerMinute: 3 } }); });
+  after(async () => { await t.close(); });
+  const token = (assertion: string, ip = '203.0.113.9') => t.app.inject({
+    method: 'POST', url: '/oauth2/token', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+  });
+
+  test('refused grants count; past the limit 429 (OAuth error body) before verification, audited once', async () => {
+    const before = (await t.store.audit.list({ limit: 1000 })).length;
+    for (let i = 0; i < 4; i++) {
+      const r = await token('a.b.c');
+      assert.equal(r.statusCode === 400 || r.statusCode === 401, true, `attempt ${i + 1}: ${r.statusCode} ${r.body}`);
+    }
+    const limited = await token('a.b.c');
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json().error, 'temporarily_unavailable');
+    for (let i = 0; i < 10; i++) await token('a.b.c');
+    const events = (await t.store.audit.list({ limit: 1000 })).slice(before);
+    assert.equal(events.filter((e) => e.action === 'auth.rate-limited').length, 1);
+    assert.ok(events.length <= 4 + 1, `refusals past the limit are not audited (${events.length} events)`);
+    assert.notEqual((await token('a.b.c', '198.51.100.1')).statusCode, 429, 'another address is not affected');
+  });
+});

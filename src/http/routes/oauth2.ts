@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JWT_BEARER_GRANT } from '../../access/index.ts';
 import { MAX_JWS_LENGTH } from '../../ca/index.ts';
-import { TesseraError } from '../../shared/errors.ts';
+import { TesseraError, type ErrorCode } from '../../shared/errors.ts';
 import type { Services } from '../services.ts';
 import { TOKEN_EXCHANGE_GRANT } from '../../broker/exchange/index.ts';
 import { tokenExchangeHandler } from './oauth2-token-exchange.ts';
@@ -20,6 +20,11 @@ const tokenBody = {
   },
 };
 
+/** Refusals that count toward the failed-authentication limit (a bad request shape does not). */
+const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_INVALID_GRANT', 'ERR_INVALID_CLIENT', 'ERR_UNAUTHENTICATED', 'ERR_DENIED', 'ERR_FORBIDDEN', 'ERR_REPLAYED', 'ERR_INVALID_DPOP_PROOF',
+]);
+
 /** RFC 6749 §4.1.3 and RFC 7523 §2.1: the token request is form-encoded, nothing else. */
 async function requireForm(req: FastifyRequest): Promise<void> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -35,13 +40,29 @@ export function oauth2Routes(app: FastifyInstance, s: Services): void {
   app.post<{ Body: TokenBody }>('/oauth2/token', {
     config: { auth: 'public' }, onRequest: requireForm, schema: { body: tokenBody },
   }, async (req, reply) => {
-    const { grant_type: grant, assertion, scope } = req.body;
-    if (grant === TOKEN_EXCHANGE_GRANT) return exchange(req, reply);
-    if (grant !== JWT_BEARER_GRANT) {
-      throw new TesseraError('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type: this server supports ${JWT_BEARER_GRANT} and ${TOKEN_EXCHANGE_GRANT}`, { field: 'grant_type', rule: 'supported grant type' });
+    // Refused grants are audited one by one; an address that keeps failing is answered 429 before
+    // any verification (and without an audit event each) until its minute ends.
+    const now = s.clock.now();
+    if (s.authFailures.blocked(req.ip, now)) {
+      reply.header('retry-after', String(s.authFailures.retryAfter(req.ip, now)));
+      throw new TesseraError('ERR_RATE_LIMITED', 'too many refused token requests from this address; retry later', { rule: 'authFailuresPerMinute' });
     }
-    const token = await s.access.exchangeAssertion({ assertion, scope }, req.ctx);
-    // RFC 6749 §5.1: token responses must not be cached.
-    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
+    try {
+      const { grant_type: grant, assertion, scope } = req.body;
+      if (grant === TOKEN_EXCHANGE_GRANT) return await exchange(req, reply);
+      if (grant !== JWT_BEARER_GRANT) {
+        throw new TesseraError('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type: this server supports ${JWT_BEARER_GRANT} and ${TOKEN_EXCHANGE_GRANT}`, { field: 'grant_type', rule: 'supported grant type' });
+      }
+      const token = await s.access.exchangeAssertion({ assertion, scope }, req.ctx);
+      // RFC 6749 §5.1: token responses must not be cached.
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
+    } catch (e) {
+      if (e instanceof TesseraError && REFUSALS.has(e.code) && s.authFailures.fail(req.ip, s.clock.now()) === 'first-block') {
+        await s.store.write(async (tx) => tx.audit(req.ctx, {
+          action: 'auth.rate-limited', outcome: 'denied', details: { route: '/oauth2/token', limit: s.config.authFailuresPerMinute, window: '1m' },
+        })).catch((we) => req.log.error({ err: we }, 'could not record a rate limit'));
+      }
+      throw e;
+    }
   });
 }
