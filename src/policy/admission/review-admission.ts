@@ -54,6 +54,11 @@ export async function reviewAdmission(
   const namespace = req.namespace ?? result.namespace;
   const name = req.name ?? result.name;
   const kind = req.kind?.kind ?? result.kind;
+  // A clean, allowed dry run changes nothing anywhere (GitOps tools diff with server-side dry
+  // runs all day): it is answered but not audited. Denials, warnings and real admissions are.
+  if (req.dryRun === true && response.allowed && result.findings.length === 0) {
+    return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', response };
+  }
   await deps.store.write(async (tx) => {
     tx.audit(ctx, {
       action: 'admission.review',

@@ -90,7 +90,18 @@ describe('POST /v1/admission', () => {
     }
   });
 
-  test('dry-run is answered the same and audited with dryRun: true', async () => {
+  test('a clean, allowed dry run is answered but not audited; a real admission of the same object is', async () => {
+    const before = (await admissionEvents(t)).length;
+    const dry = await post(review(manifest('pod-compliant.yaml'), { uid: 'dry-clean', dryRun: true }));
+    assert.equal(dry.json().response.allowed, true);
+    assert.equal(dry.json().response.uid, 'dry-clean');
+    assert.equal((await admissionEvents(t)).length, before, 'no audit event for a clean dry run');
+    const real = await post(review(manifest('pod-compliant.yaml'), { uid: 'real-1' }));
+    assert.equal(real.json().response.allowed, true);
+    assert.equal((await admissionEvents(t)).length, before + 1);
+  });
+
+  test('a denied dry run is answered the same and audited with dryRun: true', async () => {
     const before = (await admissionEvents(t)).length;
     const res = await post(review(manifest('pod-privileged.yaml'), { uid: 'dry-1', dryRun: true }));
     assert.equal(res.json().response.allowed, false);
