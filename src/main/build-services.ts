@@ -8,7 +8,7 @@ import { bootstrapAccess, openKek } from '../access/index.ts';
 import { startCa, type StartedCa } from '../ca/index.ts';
 import { startDenyList } from '../revocation/index.ts';
 import { createTrustRuntime } from '../broker/trust/index.ts';
-import { createDpopRuntime } from '../broker/dpop/index.ts';
+import { createDpopRuntime, type DpopRuntime } from '../broker/dpop/index.ts';
 import { startPolicyRuntime } from '../policy/policy-runtime.ts';
 import { createExceptionRuntime } from '../policy/exceptions/index.ts';
 import type { Services } from '../http/services.ts';
@@ -51,12 +51,13 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
   ensureDataDir(config.dataDir);
   const store = await openConfiguredStore(config, opts.schema, clock);
   let ca: StartedCa | undefined;
+  let dpop: DpopRuntime | undefined;
   try {
     const issuer = issuerOf(config);
     ca = await startCa({ config, store, clock, logger, kek: openKek(config.dataDir, process.env, logger) });
     const access = await bootstrapAccess({ config, store, clock, issuer, logger, ca });
     const revocations = await startDenyList({ repo: store.revocations, clock, logger });
-    const dpop = createDpopRuntime(clock);
+    dpop = createDpopRuntime(clock, {}, { store, logger });
     const trust = createTrustRuntime({ store, clock, trustDomain: config.trustDomain });
     const exceptions = await createExceptionRuntime(store.exceptions, clock);
     const policies = await startPolicyRuntime({ directory: config.policyDir ?? join(config.dataDir, 'policies'), repo: store.policies, clock, logger });
@@ -64,6 +65,7 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
     return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust, exceptions, policies, authFailures };
   } catch (e) {
     ca?.close();
+    dpop?.close();
     await store.close();
     throw e;
   }
@@ -73,6 +75,7 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
 export async function closeServices(s: Services): Promise<void> {
   s.ca.close();
   s.revocations.close();
+  s.dpop.close();
   s.exceptions.close();
   s.policies.close();
   await s.store.close();

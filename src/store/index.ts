@@ -15,6 +15,7 @@ import type { ExceptionRepo } from '../policy/exceptions/exception-repo.ts';
 import type { ElevationRepo } from '../policy/elevation/elevation-repo.ts';
 import type { PolicyRepo } from '../policy/policy-repo.ts';
 import type { InventoryRepo } from '../inventory/inventory-repo.ts';
+import type { DpopProofRepo } from '../broker/dpop/dpop-proof-repo.ts';
 import type { Database, Dialect } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -32,6 +33,7 @@ import { exceptionRepo } from './exception-sql.ts';
 import { elevationRepo } from './elevation-sql.ts';
 import { policyRepo } from './policy-sql.ts';
 import { inventoryRepo } from './inventory-sql.ts';
+import { dpopProofRepo } from './dpop-proof-sql.ts';
 
 export type { Database, Sql, Dialect } from './sql.ts';
 export { sqlOf } from './write-queue.ts';
@@ -51,6 +53,8 @@ export interface Store extends UnitOfWork {
   readonly elevations: ElevationRepo;
   readonly policies: PolicyRepo;
   readonly inventory: InventoryRepo;
+  /** DPoP proofs already used, shared by the servers of one PostgreSQL deployment. */
+  readonly dpopProofs: DpopProofRepo;
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Subscribe to audit events after they are durably committed (metrics, detections). */
   onAudit(listener: (events: AuditEvent[]) => void): void;
@@ -106,6 +110,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     elevations: elevationRepo(db),
     policies: policyRepo(db),
     inventory: inventoryRepo(db),
+    dpopProofs: dpopProofRepo(),
     write: (fn) => queue.write(fn),
     onAudit: (l) => { listeners.push(l); },
     async ping() { await db.get('SELECT 1 AS ok'); },

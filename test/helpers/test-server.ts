@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import type { Services } from '../../src/http/services.ts';
 import type { Store } from '../../src/store/index.ts';
 import type { Role } from '../../src/shared/context.ts';
 import type { Clock } from '../../src/shared/clock.ts';
+import { KEK_FILE } from '../../src/ca/load-kek.ts';
 import { tempDir, dropSchema, PG_URL, type StoreKind } from './test-store.ts';
 
 export interface TestServer {
@@ -19,6 +21,8 @@ export interface TestServer {
   services: Services;
   routes: RouteInfo[];
   dataDir: string;
+  /** The PostgreSQL schema the store lives in (postgres only). */
+  schema?: string | undefined;
   /** Base URL when started with listen: true (real loopback HTTP). */
   url: string;
   tokenFor(roles: Role[], principalId?: string): Promise<string>;
@@ -33,12 +37,25 @@ export interface TestServerOptions {
   config?: Partial<Config>;
   /** The server's clock (a fixedClock lets a test move time); the system clock when absent. */
   clock?: Clock;
+  /**
+   * Start another server of the same deployment: it uses that PostgreSQL server's schema and its
+   * key-encryption key (as servers sharing one database must), with its own data folder and
+   * memory. The schema is left for the first server's close() to drop.
+   */
+  shareStoreWith?: TestServer;
 }
 
 /** A real server on a real store in a temp folder; in-process by default. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = tempDir('tessera-srv-');
-  const schema = opts.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const peer = opts.shareStoreWith;
+  if (peer && !peer.schema) throw new Error('shareStoreWith needs a server on PostgreSQL');
+  const schema = peer?.schema ?? (opts.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined);
+  // (No file when the key comes from TESSERA_KEK: both servers then read it from there.)
+  if (peer && existsSync(join(peer.dataDir, KEK_FILE))) {
+    copyFileSync(join(peer.dataDir, KEK_FILE), join(dataDir, KEK_FILE));
+    chmodSync(join(dataDir, KEK_FILE), 0o600);
+  }
   const config: Config = {
     // Every in-process request comes from 127.0.0.1: suites that probe hundreds of bad tokens
     // (route enumeration) would trip the failed-authentication limit, which has its own test.
@@ -67,12 +84,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     return (await services.access.issueToken({ id: principalId, roles })).accessToken;
   };
   return {
-    app, store: services.store, services, routes, dataDir, url,
+    app, store: services.store, services, routes, dataDir, schema, url,
     tokenFor,
     adminHeaders: async () => ({ authorization: `Bearer ${await tokenFor(['admin'], 'admin')}` }),
     async close() {
       await stop();
-      if (schema) await dropSchema(schema);
+      if (schema && !peer) await dropSchema(schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

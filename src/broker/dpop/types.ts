@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.ts';
+import type { SharedReplay } from './shared-replay.ts';
 
 /** How strict proof verification is; the defaults suit the token endpoint. */
 export interface DpopOptions {
@@ -41,13 +42,20 @@ export interface DpopRuntime {
   readonly options: DpopOptions;
   readonly replay: ReplayCache;
   readonly nonces: NonceSource;
+  /**
+   * Only when the store is PostgreSQL, which several servers may share: proofs that pass the
+   * memory cache are also remembered there, so none can be replayed against another server.
+   */
+  readonly shared?: SharedReplay | undefined;
   /** verifyDpopProof with this runtime and the server's clock. */
   verify(input: DpopProofInput): Promise<DpopProofResult | undefined>;
+  /** Stops the runtime's timers (pruning of the shared records). */
+  close(): void;
 }
 
 export interface DpopDeps {
   clock: Clock;
-  dpop: Pick<DpopRuntime, 'options' | 'replay' | 'nonces'>;
+  dpop: Pick<DpopRuntime, 'options' | 'replay' | 'nonces' | 'shared'>;
 }
 
 export interface DpopProofInput {

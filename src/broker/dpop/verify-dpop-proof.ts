@@ -19,7 +19,8 @@ const bad = (reason: string, rule: string) =>
  * Verifies a DPoP proof (RFC 9449 §4.3) for one request. Returns undefined when the request
  * carries no DPoP header; otherwise the proof's key thumbprint, or throws ERR_INVALID_DPOP_PROOF
  * naming the failed check, or ERR_USE_DPOP_NONCE with a fresh nonce in details.dpopNonce. The
- * replay check runs last, so a proof refused for any other reason does not use up its jti.
+ * replay check runs last, so a proof refused for any other reason does not use up its jti; with a
+ * shared store it may also throw ERR_STORE_UNAVAILABLE (the proof is then refused, never let through).
  */
 export async function verifyDpopProof(deps: DpopDeps, input: DpopProofInput): Promise<DpopProofResult | undefined> {
   const { options, replay, nonces } = deps.dpop;
@@ -70,6 +71,9 @@ export async function verifyDpopProof(deps: DpopDeps, input: DpopProofInput): Pr
 
   // Keep the jti as long as this proof could pass the iat check, whatever the clock says later.
   const until = (Math.max(c.iat, now) + options.maxAgeSeconds + options.iatSkewSeconds) * 1000;
-  if (!replay.add(`${key.jkt} ${c.jti}`, until)) throw bad('jti was already used: sign a fresh proof for every request', 'replay');
+  const replayed = () => bad('jti was already used: sign a fresh proof for every request', 'replay');
+  if (!replay.add(`${key.jkt} ${c.jti}`, until)) throw replayed();
+  // Memory answers for this server; the shared store (PostgreSQL only) for every other server on it.
+  if (deps.dpop.shared && !(await deps.dpop.shared.remember(key.jkt, c.jti, until))) throw replayed();
   return { jkt: key.jkt };
 }
