@@ -5,10 +5,10 @@ import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { openStore, SQLITE_FILE, type Store } from '../store/index.ts';
 import { bootstrapAccess, openKek } from '../access/index.ts';
-import { startCa, type StartedCa } from '../ca/index.ts';
+import { startCa } from '../ca/index.ts';
 import { startDenyList } from '../revocation/index.ts';
 import { createTrustRuntime } from '../broker/trust/index.ts';
-import { createDpopRuntime, type DpopRuntime } from '../broker/dpop/index.ts';
+import { createDpopRuntime } from '../broker/dpop/index.ts';
 import { startPolicyRuntime } from '../policy/policy-runtime.ts';
 import { createExceptionRuntime } from '../policy/exceptions/index.ts';
 import type { Services } from '../http/services.ts';
@@ -50,22 +50,23 @@ export async function buildServices(config: Config, logger: Logger, opts: { cloc
   const clock = opts.clock ?? systemClock;
   ensureDataDir(config.dataDir);
   const store = await openConfiguredStore(config, opts.schema, clock);
-  let ca: StartedCa | undefined;
-  let dpop: DpopRuntime | undefined;
+  // Everything started so far is stopped again if a later step fails: a failed start leaves no
+  // timer or watcher behind (tests start and stop servers in one process).
+  const started: { close(): void }[] = [];
+  const keep = <T extends { close(): void }>(x: T): T => { started.push(x); return x; };
   try {
     const issuer = issuerOf(config);
-    ca = await startCa({ config, store, clock, logger, kek: openKek(config.dataDir, process.env, logger) });
+    const ca = keep(await startCa({ config, store, clock, logger, kek: openKek(config.dataDir, process.env, logger) }));
     const access = await bootstrapAccess({ config, store, clock, issuer, logger, ca });
-    const revocations = await startDenyList({ repo: store.revocations, clock, logger });
-    dpop = createDpopRuntime(clock, {}, { store, logger });
+    const revocations = keep(await startDenyList({ repo: store.revocations, clock, logger }));
+    const dpop = keep(createDpopRuntime(clock, {}, { store, logger }));
     const trust = createTrustRuntime({ store, clock, trustDomain: config.trustDomain });
-    const exceptions = await createExceptionRuntime(store.exceptions, clock);
-    const policies = await startPolicyRuntime({ directory: config.policyDir ?? join(config.dataDir, 'policies'), repo: store.policies, clock, logger });
+    const exceptions = keep(await createExceptionRuntime(store.exceptions, clock));
+    const policies = keep(await startPolicyRuntime({ directory: config.policyDir ?? join(config.dataDir, 'policies'), repo: store.policies, clock, logger }));
     const authFailures = failureLimiter({ perMinute: config.authFailuresPerMinute === 0 ? Number.POSITIVE_INFINITY : config.authFailuresPerMinute });
     return { config, clock, store, logger, issuer, access, ca, metrics: createMetrics(store), revocations, dpop, trust, exceptions, policies, authFailures };
   } catch (e) {
-    ca?.close();
-    dpop?.close();
+    for (const x of started.reverse()) { try { x.close(); } catch { /* already failing: keep the first error */ } }
     await store.close();
     throw e;
   }
