@@ -12,3 +12,4 @@ export { listIdentities, parseLabelSelectors, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX
 export { TIER_MAX_TTL, TIERS } from './guardrails.ts';
 export { effectiveTtl, type EffectiveTtlInput } from './effective-ttl.ts';
 export { findIdentityToIssue, requireEnabled, IDENTITY_REF_MAX } from './find-identity-to-issue.ts';
+export { createIdentityCache, mayChangeState, IDENTITY_CACHE_TTL_MS, type IdentityCache } from './identity-cache.ts';

@@ -6,3 +6,4 @@ export {
 export type { ExchangeDeps, ExchangeForm, ExchangeResponse, ExternalTrust, VerifiedExternalToken, BindingMatch, SenderConstraint, TokenBinding } from './types.ts';
 export { parseExchangeRequest, type ExchangeRequest } from './parse-exchange-request.ts';
 export { exchangeToken, auditExchangeRefusal } from './exchange-token.ts';
+export { createElevationCache, ELEVATION_CACHE_TTL_MS, type ElevationCache } from './elevation-cache.ts';

@@ -54,7 +54,7 @@ export async function resolveSubject(deps: ExchangeDeps, token: string, type: st
   }
 
   if (!deps.external) throw grant(field, 'the token is not from this server and no trust source is configured for other issuers');
-  const verified = await deps.external.verify(token).catch((e: unknown) => {
+  const verified = await deps.external.verify(token, decoded).catch((e: unknown) => {
     // The trust capability names why (wrong issuer, expired, bad signature…); keep its words.
     if (e instanceof TesseraError && e.code === 'ERR_INVALID_GRANT') {
       throw grant(field, e.message, typeof e.details?.reason === 'string' ? { refusal: e.details.reason } : {});

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.ts';
 import type { UnitOfWork } from '../../shared/tx.ts';
 import type { Identity, IdentityRepo } from '../../identity/index.ts';
-import type { CaRuntime } from '../../ca/index.ts';
+import type { CaRuntime, decodeJws } from '../../ca/index.ts';
 import type { DenyList } from '../../revocation/index.ts';
 import type { PolicySet, SubjectSource } from '../../policy/index.ts';
 import type { JoinToken, JoinTokenRepo } from '../join-tokens/index.ts';
@@ -16,8 +16,11 @@ export type { BindingMatch, VerifiedExternalToken };
  * belong to the trust capability (src/broker/trust); the exchange only needs these two steps.
  */
 export interface ExternalTrust {
-  /** Throws ERR_INVALID_GRANT naming why the token is not acceptable. */
-  verify(token: string): Promise<VerifiedExternalToken>;
+  /**
+   * Throws ERR_INVALID_GRANT naming why the token is not acceptable. `decoded` is the token
+   * already decoded by the exchange (decodeJws of this very token), so it is not decoded twice.
+   */
+  verify(token: string, decoded?: ReturnType<typeof decodeJws>): Promise<VerifiedExternalToken>;
   match(verified: VerifiedExternalToken): Promise<BindingMatch>;
 }
 

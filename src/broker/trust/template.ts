@@ -67,6 +67,11 @@ export function compileTemplate(template: unknown, trustDomain: string, field: s
   if (id.path === '') throw invalid(field, 'must have a path', 'ERR_INVALID_SPIFFE_ID');
   if (!template.startsWith(`spiffe://${trustDomain}/`)) throw invalid(field, 'the trust domain must be literal, not a placeholder');
 
+  // Without placeholders every token renders the same ID: parsed once, here.
+  if (parts.length === 1) {
+    const fixed = Object.freeze({ spiffeId: id.id });
+    return { render: () => fixed };
+  }
   return {
     render(claims) {
       let out = '';

@@ -2,7 +2,7 @@
 // GitHub Actions or GitLab CI OIDC token, any OIDC ID token). Everything that decides validity
 // comes from the source's configuration, never from the token: the algorithm is pinned, key
 // hints (jku, x5u, jwk, x5c) are ignored, kid is only compared as a string.
-import { decodeJws } from '../../ca/decode-jws.ts';
+import { decodeJws, type DecodeResult } from '../../ca/decode-jws.ts';
 import { verifyDecodedJws } from '../../ca/verify-jws.ts';
 import { TesseraError } from '../../shared/errors.ts';
 import type { CompiledSource, TrustRuntime } from './trust-runtime.ts';
@@ -35,11 +35,11 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 
 /**
  * Verifies a token against the trust source whose issuer is its `iss` (or, with `only`, against
- * that one source). Throws ERR_INVALID_GRANT naming why.
+ * that one source). Throws ERR_INVALID_GRANT naming why. `decoded`, when given, is decodeJws of
+ * this very token (the exchange has already decoded it to choose its path): not decoded twice.
  */
-export async function verifyExternalToken(deps: TrustRuntime, token: string, only?: CompiledSource): Promise<VerifiedExternalToken> {
+export async function verifyExternalToken(deps: TrustRuntime, token: string, only?: CompiledSource, decoded: DecodeResult = decodeJws(token)): Promise<VerifiedExternalToken> {
   if (typeof token !== 'string') throw refuse('malformed', 'the token must be a string');
-  const decoded = decodeJws(token);
   if (!decoded.ok) throw refuse('malformed', `the token is not a valid JWT: ${decoded.reason}`);
   const { header, payload: claims } = decoded.jws;
   if (!claims) throw refuse('malformed', 'the token payload is not a JSON object');

@@ -1,21 +1,28 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { verifyClientSvid } from '../../broker/dpop/index.ts';
-import { auditExchangeRefusal, exchangeToken, type ExchangeDeps, type ExchangeForm, type SenderConstraint } from '../../broker/exchange/index.ts';
-import { matchBinding, verifyExternalToken } from '../../broker/trust/index.ts';
+import { auditExchangeRefusal, createElevationCache, exchangeToken, type ExchangeDeps, type ExchangeForm, type SenderConstraint } from '../../broker/exchange/index.ts';
+import { matchBinding, verifyExternalToken, type TrustRuntime } from '../../broker/trust/index.ts';
+import { createIdentityCache, mayChangeState } from '../../identity/index.ts';
 import { isTesseraError } from '../../shared/errors.ts';
 import { peerChainDer } from '../mtls-binding.ts';
 import { dpopHeader, requestHtu } from '../sender-proof.ts';
-import { activeElevations } from '../../policy/elevation/index.ts';
 import type { Services } from '../services.ts';
 
 /** The exchange's dependencies, from the running server's services. */
 export function exchangeDeps(s: Services): ExchangeDeps {
+  // Identities and running elevations for the hot path, emptied by every committed change
+  // (see identity-cache.ts and elevation-cache.ts).
+  const identities = createIdentityCache(s.store.identities, s.clock);
+  const elevations = createElevationCache(s.store.elevations, s.clock);
+  s.store.onAudit((events) => { if (mayChangeState(events)) { identities.invalidate(); elevations.invalidate(); } });
+  // Binding and exchange read the same identity: both through the cache.
+  const trust: TrustRuntime = { ...s.trust, store: { ...s.trust.store, identities } };
   return {
-    store: s.store, clock: s.clock, issuer: s.issuer, tokenEndpoint: s.access.tokenEndpoint, ca: s.ca,
+    store: { identities, joinTokens: s.store.joinTokens, write: (fn) => s.store.write(fn) }, clock: s.clock, issuer: s.issuer, tokenEndpoint: s.access.tokenEndpoint, ca: s.ca,
     revocations: s.revocations, svidMaxTtl: s.config.svidMaxTtl,
-    elevations: (spiffeId, now) => activeElevations(s.store.elevations, spiffeId, now),
+    elevations: (spiffeId, now) => elevations.active(spiffeId, now),
     exceptions: (now) => s.exceptions.active(now), elevationAudiences: s.config.elevationAudiences,
-    external: { verify: (token) => verifyExternalToken(s.trust, token), match: (v) => matchBinding(s.trust, v) },
+    external: { verify: (token, decoded) => verifyExternalToken(s.trust, token, undefined, decoded), match: (v) => matchBinding(trust, v) },
     // A getter: the live policy set is swapped on reload, each exchange sees the current one.
     get policies() { return s.policies.current(); },
   };
