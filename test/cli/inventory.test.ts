@@ -35,6 +35,8 @@ describe('tessera inventory, posture and drift', () => {
       [['inventory', 'import', '--source', 'aws-credential-report', join(FIXTURES, 'aws', 'credential-report-missing-columns.csv')], /missing columns: mfa_active/],
       [['posture', '--by', 'color'], /--by: must be one of tier, env, owner, source/],
       [['drift', '--since', 'last tuesday'], /since: must be a duration/],
+      [['posture', '--history', '--metric', 'happiness'], /--metric: must be one of static_credential_ratio/],
+      [['posture', '--metric', 'blast_radius'], /--metric: only with --history/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);
@@ -54,6 +56,10 @@ describe('tessera inventory, posture and drift', () => {
     ]);
     const text = await cli('posture', '--by', 'tier');
     assert.match(text.stdout, /Static credential ratio/);
+    const history = await cli('posture', '--history', '--metric', 'static_credential_ratio');
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /static_credential_ratio\s+\d/);
+    assert.equal(JSON.parse((await cli('posture', '--history', '--json')).stdout).items.length > 0, true);
     const hygiene = await cli('posture', '--hygiene');
     assert.match(hygiene.stdout, /kube-system\/orphan-token/);
     const dir = tempDir('tessera-fixplan-');

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { CLIENT_OPTIONS, parse } from '../args.ts';
-import { connect, printResult } from '../client.ts';
+import { connect, printResult, table } from '../client.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { TesseraError } from '../../shared/errors.ts';
 import type { Hygiene, Metric, Posture } from '../../inventory/posture/posture-types.ts';
 import { GROUP_BYS } from '../../inventory/posture/posture-types.ts';
+import { METRIC_IDS } from '../../inventory/posture/metric-definitions.ts';
 
-const HELP = `Usage: tessera posture [--by tier|env|owner|source] [--hygiene] [--fix-plan [--out FILE]] [--json]
+const HELP = `Usage: tessera posture [--by tier|env|owner|source] [--hygiene] [--history] [--fix-plan [--out FILE]] [--json]
 
 Posture metrics computed over the inventory (definitions: docs/posture.md):
 static credential ratio, credential half-life, ownership coverage, privilege right-sizing,
@@ -17,6 +18,9 @@ revocation MTTR, blast radius and policy exception debt.
   --hygiene            the hygiene lists instead: unowned, unused, expired-but-active,
                        rotation overdue, shared across environments — each with what to do
   --unused-days N      "unused" means not used for N days (default 90)
+  --history            each metric's overall value at every import (the trend), oldest first;
+                       with --since D (default 90d) and --metric ID
+  --metric ID          only this metric (with --history)
   --fix-plan           print the plan as a shell script of the platforms' own CLI commands
                        (aws, kubectl, gcloud, gh, vault); Tessera never runs it
   --out FILE           write the fix plan to FILE (mode 0700) instead of standard output
@@ -52,7 +56,7 @@ function hygieneText(h: Hygiene): string {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parse(argv, {
     ...CLIENT_OPTIONS, by: { type: 'string' }, since: { type: 'string' }, hygiene: { type: 'boolean' }, 'fix-plan': { type: 'boolean' },
-    'unused-days': { type: 'string' }, out: { type: 'string' },
+    'unused-days': { type: 'string' }, out: { type: 'string' }, history: { type: 'boolean' }, metric: { type: 'string' },
   });
   if (v.help) { io.out(HELP); return EXIT.OK; }
   if (v.by !== undefined && !(GROUP_BYS as readonly string[]).includes(v.by)) {
@@ -62,7 +66,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new TesseraError('ERR_INVALID_INPUT', '--unused-days: must be a whole number of days from 1 to 3650', { field: '--unused-days', rule: 'integer' });
   }
   if (v.out !== undefined && !v['fix-plan']) throw new TesseraError('ERR_INVALID_INPUT', '--out: only with --fix-plan', { field: '--out', rule: 'needs --fix-plan' });
+  if (v.metric !== undefined && !v.history) throw new TesseraError('ERR_INVALID_INPUT', '--metric: only with --history', { field: '--metric', rule: 'needs --history' });
+  if (v.metric !== undefined && !(METRIC_IDS as readonly string[]).includes(v.metric)) {
+    throw new TesseraError('ERR_INVALID_INPUT', `--metric: must be one of ${METRIC_IDS.join(', ')}`, { field: '--metric', rule: 'one of' });
+  }
   const client = connect(v, io);
+  if (v.history) {
+    const q = new URLSearchParams({ since: v.since ?? '90d', ...(v.metric ? { metric: v.metric } : {}) });
+    const h = await client.request<{ items: { importId: string; takenAt: number; metric: string; groupBy: string; groupValue: string; value: number | null }[] }>('GET', `/v1/posture/history?${q}`);
+    if (v.json) { printResult(io, h, true, () => ''); return EXIT.OK; }
+    const overall = h.items.filter((r) => r.groupBy === 'all');
+    io.out(overall.length === 0 ? 'no posture snapshots in this window (each import records one)'
+      : table(overall.map((r) => ({ taken: new Date(r.takenAt).toISOString(), metric: r.metric, value: r.value === null ? 'n/a' : String(Math.round(r.value * 1000) / 1000), import: r.importId })),
+        ['taken', 'metric', 'value', 'import']));
+    return EXIT.OK;
+  }
   const hq = new URLSearchParams(v['unused-days'] ? { unusedDays: v['unused-days'] } : {});
   if (v['fix-plan']) {
     const script = await (await client.fetch('GET', `/v1/posture/fix-plan${hq.size ? `?${hq}` : ''}`)).text();
