@@ -3,7 +3,7 @@ export { SOURCE_KINDS } from './types.ts';
 export type { StoredItem, ImportRow, ChangeRow, InventoryRepo, ItemFilter } from './inventory-repo.ts';
 export { applyImport, type ImportResult } from './apply-import.ts';
 export { runImport, checkSource, type InventoryDeps } from './run-import.ts';
-export { spoolExport, type SpooledExport } from './spool-export.ts';
+export { spoolExport, removeStaleSpools, type SpooledExport } from './spool-export.ts';
 export { correlate, workloadKey, CORRELATION_RULES, type CorrelationRule } from './correlate.ts';
 export { linkWorkload, unlinkWorkload } from './link-workload.ts';
 export { driftReport, type DriftReport } from './drift-report.ts';

@@ -2,7 +2,7 @@
 // size are computed, so the import's transaction never waits on a slow client, and a file over
 // the limit is refused before anything is parsed.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -45,4 +45,16 @@ export async function spoolExport(input: AsyncIterable<Buffer | string>, dir: st
     path, bytes, digest: hash.digest('hex'), remove,
     chunks: () => createReadStream(path, { highWaterMark: 1 << 20 }),
   };
+}
+
+/**
+ * Removes spooled exports a crash left behind (they hold the platform's metadata). Run when the
+ * server starts: the data folder belongs to one server at a time, so none of them is in use.
+ */
+export function removeStaleSpools(dir: string): number {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return 0; }
+  const stale = names.filter((n) => /^import-[0-9a-f]{16}\.tmp$/.test(n));
+  for (const n of stale) rmSync(join(dir, n), { force: true });
+  return stale.length;
 }

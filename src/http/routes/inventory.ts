@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { Services } from '../services.ts';
 import {
-  CORRELATION_RULES, correlate, driftMarkdown, driftReport, linkWorkload, parseSince, runImport, spoolExport, unlinkWorkload,
+  CORRELATION_RULES, correlate, driftMarkdown, driftReport, linkWorkload, parseSince, removeStaleSpools, runImport, spoolExport, unlinkWorkload,
   type CorrelationRule, type InventoryDeps, type SpooledExport, type StoredItem,
 } from '../../inventory/index.ts';
 import { TesseraError } from '../../shared/errors.ts';
@@ -44,6 +44,9 @@ export function inventoryDeps(s: Services): InventoryDeps {
 /** Inventory: admins import and link; auditors read. */
 export function inventoryRoutes(app: FastifyInstance, s: Services): void {
   const deps = inventoryDeps(s);
+  const spoolDir = join(s.config.dataDir, 'tmp');
+  const stale = removeStaleSpools(spoolDir);
+  if (stale > 0) s.logger.warn({ removed: stale }, 'removed inventory uploads an earlier run left unfinished');
 
   app.post<{ Querystring: { source: string; scope?: string } }>('/v1/inventory/imports', {
     config: { auth: ['admin'], bodyType: 'application/octet-stream' }, schema: { querystring: importQuery },
@@ -56,7 +59,7 @@ export function inventoryRoutes(app: FastifyInstance, s: Services): void {
     try {
       if (req.query.source !== 'tessera') {
         if (!req.body) throw new TesseraError('ERR_INVALID_INPUT', 'file: send the export as the request body (application/octet-stream)', { field: 'file', rule: 'required' });
-        file = await spoolExport(req.body as Readable, join(s.config.dataDir, 'tmp'), s.config.inventoryMaxImportBytes);
+        file = await spoolExport(req.body as Readable, spoolDir, s.config.inventoryMaxImportBytes);
       }
       if (stream) {
         reply.hijack();
