@@ -21,6 +21,15 @@ describe('tessera inventory, posture and drift', () => {
     const r = await cli('inventory', 'import', '--source', 'kubernetes', '--scope', 'prod-eu', join(FIXTURES, 'kubernetes', 'list.json'));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /kubernetes:prod-eu: import imp_\S+: 13 records, 13 added, 0 changed, 0 removed/);
+    const byNative = await cli('inventory', 'get', 'k8s://prod-eu/namespaces/payments-prod/serviceaccounts/payments-api', '--json');
+    assert.equal(byNative.code, 0, byNative.stderr);
+    const found = JSON.parse(byNative.stdout).items as { kind: string; owner: string; id: string }[];
+    assert.deepEqual(found.map((i) => [i.kind, i.owner]), [['service-account', 'team-payments']]);
+    assert.equal(JSON.parse((await cli('inventory', 'get', found[0]!.id, '--json')).stdout).nativeId,
+      'k8s://prod-eu/namespaces/payments-prod/serviceaccounts/payments-api');
+    const missing = await cli('inventory', 'get', 'arn:aws:iam::1:user/nobody');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no inventory item has native id/);
     const again = await cli('inventory', 'import', '--source', 'kubernetes', '--scope', 'prod-eu', join(FIXTURES, 'kubernetes', 'list.json'), '--json');
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(again.stdout).duplicate, true);

@@ -114,8 +114,12 @@ async function list(argv: string[], io: CliIo): Promise<number> {
 
 async function get(argv: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(argv, CLIENT_OPTIONS, 1);
-  if (v.help || positionals.length === 0) { io.out(`Usage: tessera inventory get ID\n${CLIENT_FLAGS}`); return v.help ? EXIT.OK : EXIT.USAGE; }
-  const item = await connect(v, io).request<Record<string, unknown>>('GET', `/v1/inventory/items/${encodeURIComponent(positionals[0]!)}`);
+  if (v.help || positionals.length === 0) { io.out(`Usage: tessera inventory get ID|NATIVE_ID\n\n  ID is the id list prints; a native id (an ARN, a k8s://… id, a GCP resource name) shows the\n  item in every feed that has it.\n${CLIENT_FLAGS}`); return v.help ? EXIT.OK : EXIT.USAGE; }
+  const ref = positionals[0]!;
+  // Item ids are 32 base64url characters; anything with ':' or '/' is a platform's own id.
+  const item = /[:/]/.test(ref)
+    ? await connect(v, io).request<Record<string, unknown>>('GET', `/v1/inventory/by-native-id?${new URLSearchParams({ nativeId: ref })}`)
+    : await connect(v, io).request<Record<string, unknown>>('GET', `/v1/inventory/items/${encodeURIComponent(ref)}`);
   printResult(io, item, v.json, (i) => JSON.stringify(i, null, 2));
   return EXIT.OK;
 }

@@ -111,6 +111,16 @@ export function inventoryRoutes(app: FastifyInstance, s: Services): void {
     return itemJson(item);
   });
 
+  // The same native id (an ARN, a k8s:// id) can be in several feeds: every row, with details.
+  app.get<{ Querystring: { nativeId: string } }>('/v1/inventory/by-native-id', {
+    config: { auth: ['admin', 'auditor'] },
+    schema: { querystring: { type: 'object', additionalProperties: false, required: ['nativeId'], properties: { nativeId: { type: 'string', minLength: 1, maxLength: 2048 } } } },
+  }, async (req) => {
+    const items = await s.store.inventory.findByNativeId(req.query.nativeId);
+    if (items.length === 0) throw new TesseraError('ERR_NOT_FOUND', `no inventory item has native id ${req.query.nativeId}`, { field: 'nativeId' });
+    return { items: items.map(itemJson) };
+  });
+
   app.get<{ Querystring: { workload?: string } }>('/v1/inventory/links', {
     config: { auth: ['admin', 'auditor'] },
     schema: { querystring: { type: 'object', additionalProperties: false, properties: { workload: { type: 'string', maxLength: 100 } } } },
