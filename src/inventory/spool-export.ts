@@ -37,7 +37,11 @@ export async function spoolExport(input: AsyncIterable<Buffer | string>, dir: st
     out.end();
     await once(out, 'finish');
   } catch (e) {
+    // The stream opens its file asynchronously: wait until it is closed, or a late open could
+    // create the file again after it was removed.
+    const closed = out.closed ? Promise.resolve() : once(out, 'close').then(() => undefined, () => undefined);
     out.destroy();
+    await closed;
     remove();
     throw e;
   }
