@@ -1,15 +1,19 @@
 // Child process of bench/inventory.ts: fills a SQLite store with N credentials (a quarter of
-// them identities with privileges and edges) and times computePosture against a COUNT(*) scan.
+// them identities with privileges and edges) and times computePosture (overall and grouped by
+// tier, as every import stores it) and listHygiene against a COUNT(*) scan. A data directory
+// that already holds the rows is reused, so repeated runs time the queries alone.
 import { mkdirSync } from 'node:fs';
 import { openStore, sqlOf } from '../src/store/index.ts';
 import { computePosture } from '../src/inventory/posture/compute-posture.ts';
+import { listHygiene } from '../src/inventory/posture/list-hygiene.ts';
 
 const [nText, dataDir] = process.argv.slice(2) as [string, string];
 const n = Number(nText);
 mkdirSync(dataDir, { recursive: true });
 const store = await openStore({ dataDir });
 const now = Date.parse('2026-11-23T00:00:00Z');
-await store.write(async (tx) => {
+const filled = await store.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM inventory_items');
+if (Number(filled?.n) === 0) await store.write(async (tx) => {
   const sql = sqlOf(tx);
   // Generated in SQL: a recursive counter, so the bench measures posture, not row shipping.
   await sql.run(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < $1)
@@ -40,8 +44,18 @@ await store.write(async (tx) => {
 const f0 = process.hrtime.bigint();
 await store.db.get('SELECT COUNT(*) AS n FROM inventory_items WHERE removed_at IS NULL');
 const floorSeconds = Number(process.hrtime.bigint() - f0) / 1e9;
-const t0 = process.hrtime.bigint();
-const posture = await computePosture(store.db, { now });
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
+  const t = process.hrtime.bigint();
+  const value = await run();
+  return [Number(process.hrtime.bigint() - t) / 1e9, value];
+}
+const [seconds, posture] = await timed(() => computePosture(store.db, { now }));
+const [tierSeconds] = await timed(() => computePosture(store.db, { now, groupBy: 'tier' }));
+// The first 100 of each list as the dashboard shows them, then the whole lists.
+const [hygiene100Seconds] = await timed(() => listHygiene(store.db, { now, limit: 100 }));
+const [hygieneSeconds, hygiene] = await timed(() => listHygiene(store.db, { now }));
 await store.close();
-console.log(JSON.stringify({ seconds, floorSeconds, metrics: posture.metrics.length }));
+console.log(JSON.stringify({
+  seconds, floorSeconds, metrics: posture.metrics.length, tierSeconds, hygieneSeconds, hygiene100Seconds,
+  hygieneTotals: Object.fromEntries(hygiene.lists.map((l) => [l.id, l.total])),
+}));

@@ -1,22 +1,27 @@
 // Static credential ratio: how much machine access still rests on long-lived secrets.
-import type { Sql } from '../../store/index.ts';
 import { METRIC_DEFINITIONS } from './metric-definitions.ts';
 import type { ResolvedPostureOptions } from './posture-options.ts';
-import { credentialRows, groupedCounts, ratio } from './posture-sql.ts';
+import type { CredentialDay } from './credential-days.ts';
+import { ratio, sortGroups } from './posture-sql.ts';
 import type { Metric } from './posture-types.ts';
 
-export async function staticCredentialRatio(db: Sql, o: ResolvedPostureOptions): Promise<Metric> {
-  const c = await groupedCounts(db, o.groupBy, {
-    with: `WITH ${credentialRows(o.groupBy)}`,
-    from: `cur WHERE cur.category = 'credential' AND cur.active = 1`,
-    alias: 'cur',
-    condition: 'cur.long_lived = 1',
-  });
+/** Sums the shared per-day counts of active credentials per group (one group '' when not grouping). */
+export function staticCredentialRatio(o: ResolvedPostureOptions, days: readonly CredentialDay[]): Metric {
+  const byGroup = new Map<string, { numerator: number; denominator: number }>();
+  for (const d of days) {
+    const g = byGroup.get(d.grp) ?? { numerator: 0, denominator: 0 };
+    g.numerator += d.longLived;
+    g.denominator += d.n;
+    byGroup.set(d.grp, g);
+  }
+  const groups = sortGroups([...byGroup].map(([group, c]) => ({ group, ...c })));
+  const numerator = groups.reduce((s, g) => s + g.numerator, 0);
+  const denominator = groups.reduce((s, g) => s + g.denominator, 0);
   const def = METRIC_DEFINITIONS.static_credential_ratio;
   return {
     id: 'static_credential_ratio', ...def,
-    value: ratio(c.numerator, c.denominator),
-    details: { longLived: c.numerator, active: c.denominator },
-    ...(o.groupBy ? { groups: c.groups.map((g) => ({ ...g, value: ratio(g.numerator, g.denominator) })) } : {}),
+    value: ratio(numerator, denominator),
+    details: { longLived: numerator, active: denominator },
+    ...(o.groupBy ? { groups: groups.map((g) => ({ ...g, value: ratio(g.numerator, g.denominator) })) } : {}),
   };
 }
