@@ -7,6 +7,7 @@ import { statusOf, oauthErrorOf } from './error-map.ts';
 import type { Services } from './services.ts';
 import { registerRoutes } from './routes/index.ts';
 import { senderProofOf } from './sender-proof.ts';
+import { countRefusal, refuseIfBlocked } from './auth-failures.ts';
 import { activeElevations } from '../policy/elevation/index.ts';
 
 /** Every route states who may call it: 'public', or the roles allowed. */
@@ -112,10 +113,7 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
     const anonymous: RequestContext = { actor: { id: 'anonymous', roles: [] }, requestId: req.id, sourceIp: req.ip };
     if (auth === 'public') { req.ctx = anonymous; return; }
     // An address that keeps failing is refused before any signature is checked, and not audited again.
-    if (s.authFailures.blocked(req.ip, s.clock.now())) {
-      reply.header('retry-after', String(s.authFailures.retryAfter(req.ip, s.clock.now())));
-      throw new TesseraError('ERR_RATE_LIMITED', 'too many failed authentications from this address; retry later', { rule: 'authFailuresPerMinute' });
-    }
+    refuseIfBlocked(s, req, reply);
     try {
       const actor = await s.access.authenticate(req.headers.authorization, senderProofOf(s, req));
       // A revoked access token still verifies: the deny list (in memory) stops it at once.
@@ -138,14 +136,14 @@ export async function buildApp(s: Services, opts: { https?: { cert: Buffer; key:
       const err = toTesseraError(e);
       const denied = err.code === 'ERR_FORBIDDEN' || err.code === 'ERR_UNAUTHENTICATED';
       if (denied) {
-        const crossed = s.authFailures.fail(req.ip, s.clock.now()) === 'first-block';
+        const limited = countRefusal(s, req, req.routeOptions.url ?? req.url);
         await s.store.write(async (tx) => {
           tx.audit(anonymous, {
             action: err.code === 'ERR_FORBIDDEN' ? 'auth.forbidden' : 'auth.failed', outcome: 'denied',
             details: { method: req.method, route: req.routeOptions.url, reason: err.message },
           });
           // The one record of the flood that follows: later refusals in this window are not audited.
-          if (crossed) tx.audit(anonymous, { action: 'auth.rate-limited', outcome: 'denied', details: { limit: s.config.authFailuresPerMinute, window: '1m' } });
+          if (limited) tx.audit(anonymous, limited);
         }).catch((we) => req.log.error({ err: we }, 'could not record an authentication failure'));
       }
       if (err.code === 'ERR_UNAUTHENTICATED') {

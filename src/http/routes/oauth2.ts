@@ -3,6 +3,7 @@ import { JWT_BEARER_GRANT } from '../../access/index.ts';
 import { MAX_JWS_LENGTH } from '../../ca/index.ts';
 import { TesseraError, type ErrorCode } from '../../shared/errors.ts';
 import type { Services } from '../services.ts';
+import { countRefusal, refuseIfBlocked } from '../auth-failures.ts';
 import { TOKEN_EXCHANGE_GRANT } from '../../broker/exchange/index.ts';
 import { tokenExchangeHandler } from './oauth2-token-exchange.ts';
 
@@ -42,11 +43,7 @@ export function oauth2Routes(app: FastifyInstance, s: Services): void {
   }, async (req, reply) => {
     // Refused grants are audited one by one; an address that keeps failing is answered 429 before
     // any verification (and without an audit event each) until its minute ends.
-    const now = s.clock.now();
-    if (s.authFailures.blocked(req.ip, now)) {
-      reply.header('retry-after', String(s.authFailures.retryAfter(req.ip, now)));
-      throw new TesseraError('ERR_RATE_LIMITED', 'too many refused token requests from this address; retry later', { rule: 'authFailuresPerMinute' });
-    }
+    refuseIfBlocked(s, req, reply);
     try {
       const { grant_type: grant, assertion, scope } = req.body;
       if (grant === TOKEN_EXCHANGE_GRANT) return await exchange(req, reply);
@@ -57,11 +54,8 @@ export function oauth2Routes(app: FastifyInstance, s: Services): void {
       // RFC 6749 §5.1: token responses must not be cached.
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
     } catch (e) {
-      if (e instanceof TesseraError && REFUSALS.has(e.code) && s.authFailures.fail(req.ip, s.clock.now()) === 'first-block') {
-        await s.store.write(async (tx) => tx.audit(req.ctx, {
-          action: 'auth.rate-limited', outcome: 'denied', details: { route: '/oauth2/token', limit: s.config.authFailuresPerMinute, window: '1m' },
-        })).catch((we) => req.log.error({ err: we }, 'could not record a rate limit'));
-      }
+      const limited = e instanceof TesseraError && REFUSALS.has(e.code) ? countRefusal(s, req, '/oauth2/token') : undefined;
+      if (limited) await s.store.write(async (tx) => tx.audit(req.ctx, limited)).catch((we) => req.log.error({ err: we }, 'could not record a rate limit'));
       throw e;
     }
   });
